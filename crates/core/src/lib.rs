@@ -1,0 +1,14 @@
+//! Sesame's core: one-time codes, account URIs and the keyring vault.
+//!
+//! Pure Rust with no knowledge of Tauri or terminals: the desktop app and the `sesame` CLI are
+//! two faces of this crate.
+
+pub mod account;
+pub mod otp;
+pub mod otpauth;
+pub mod secret;
+pub mod vault;
+
+pub use account::{Account, AccountId, NewAccount};
+pub use secret::Secret;
+pub use vault::Vault;

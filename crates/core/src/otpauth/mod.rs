@@ -1,0 +1,7 @@
+//! Account URIs: the `otpauth://` Key URI format and Google Authenticator's migration export.
+
+pub mod migration;
+pub mod uri;
+
+pub use migration::{MigrationBatch, MigrationError, SkippedEntry};
+pub use uri::{ParsedUri, UriError, UriWarning};

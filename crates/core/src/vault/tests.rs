@@ -1,0 +1,292 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::*;
+use crate::otp::{Algorithm, FixedClock, OtpParams};
+
+/// An index whose `save` number `fail_at` (1-based) fails, as a crash at that point would.
+struct CrashingIndex {
+    inner: FileIndex,
+    saves: AtomicUsize,
+    fail_at: usize,
+}
+
+impl IndexStorage for CrashingIndex {
+    fn load(&self) -> Result<Index, IndexError> {
+        self.inner.load()
+    }
+    fn save(&self, index: &Index) -> Result<(), IndexError> {
+        if self.saves.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
+            return Err(IndexError::Io {
+                action: "write",
+                path: self.inner.location(),
+                source: std::io::Error::other("simulated crash"),
+            });
+        }
+        self.inner.save(index)
+    }
+    fn lock(&self) -> Result<IndexLock, IndexError> {
+        self.inner.lock()
+    }
+    fn location(&self) -> PathBuf {
+        self.inner.location()
+    }
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    store: Arc<MemoryStore>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+            store: Arc::new(MemoryStore::new()),
+        }
+    }
+
+    fn vault(&self) -> Vault {
+        Vault::new(
+            Box::new(self.store.clone()),
+            Box::new(FileIndex::new(self.dir.path())),
+            Box::new(FixedClock(59)),
+        )
+    }
+
+    fn crashing_vault(&self, fail_at: usize) -> Vault {
+        Vault::new(
+            Box::new(self.store.clone()),
+            Box::new(CrashingIndex {
+                inner: FileIndex::new(self.dir.path()),
+                saves: AtomicUsize::new(0),
+                fail_at,
+            }),
+            Box::new(FixedClock(59)),
+        )
+    }
+}
+
+fn rfc_account(issuer: &str, name: &str, params: OtpParams) -> NewAccount {
+    NewAccount {
+        issuer: issuer.into(),
+        name: name.into(),
+        params,
+        secret: Secret::from_bytes(b"12345678901234567890".to_vec()).expect("seed"),
+    }
+}
+
+fn totp8() -> OtpParams {
+    OtpParams::totp(Algorithm::Sha1, 8, 30).expect("valid")
+}
+
+#[test]
+fn an_added_account_lists_and_yields_the_rfc_code() {
+    let fixture = Fixture::new();
+    let vault = fixture.vault();
+    let account = vault.add(rfc_account("RFC", "6238", totp8())).expect("add");
+    assert_eq!(vault.accounts().expect("list"), vec![account.clone()]);
+    assert_eq!(vault.timed_code(&account).expect("code").code, "94287082");
+    assert!(
+        fixture
+            .store
+            .get(account.id.as_str())
+            .expect("get")
+            .is_some()
+    );
+    let on_disk = std::fs::read_to_string(vault.index_location()).expect("index");
+    assert!(
+        !on_disk.contains("GEZDGNBV") && !on_disk.contains("1234567890"),
+        "{on_disk}"
+    );
+}
+
+#[test]
+fn duplicates_are_refused_case_insensitively() {
+    let fixture = Fixture::new();
+    let vault = fixture.vault();
+    vault
+        .add(rfc_account("GitHub", "alice", totp8()))
+        .expect("add");
+    let again = vault.add(rfc_account("github", "ALICE", totp8()));
+    assert!(
+        matches!(again, Err(VaultError::Duplicate { .. })),
+        "{again:?}"
+    );
+    assert_eq!(vault.accounts().expect("list").len(), 1);
+}
+
+#[test]
+fn a_crash_after_the_keyring_write_is_restored_by_doctor() {
+    let fixture = Fixture::new();
+    // Save 1 records the pending add, save 2 would mark it active: it "crashes".
+    let result = fixture
+        .crashing_vault(2)
+        .add(rfc_account("RFC", "crash", totp8()));
+    assert!(result.is_err());
+    let vault = fixture.vault();
+    assert!(
+        vault.accounts().expect("list").is_empty(),
+        "a pending add is not shown"
+    );
+    let report = vault.doctor().expect("doctor");
+    assert_eq!(report.restored, ["RFC:crash"]);
+    let accounts = vault.accounts().expect("list");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(
+        vault.timed_code(&accounts[0]).expect("code").code,
+        "94287082"
+    );
+}
+
+#[test]
+fn a_crash_before_the_keyring_write_leaves_nothing_behind() {
+    let fixture = Fixture::new();
+    fixture.store.set_failure(Some(StoreError::Locked {
+        detail: "test".into(),
+    }));
+    let result = fixture.vault().add(rfc_account("RFC", "locked", totp8()));
+    assert!(matches!(
+        result,
+        Err(VaultError::Store(StoreError::Locked { .. }))
+    ));
+    fixture.store.set_failure(None);
+    let vault = fixture.vault();
+    let report = vault.doctor().expect("doctor");
+    assert!(report.restored.is_empty() && report.dropped_incomplete.is_empty());
+    assert!(vault.accounts().expect("list").is_empty());
+}
+
+#[test]
+fn an_interrupted_removal_is_finished_by_doctor() {
+    let fixture = Fixture::new();
+    let account = fixture
+        .vault()
+        .add(rfc_account("RFC", "gone", totp8()))
+        .expect("add");
+    // Save 1 marks the account as being removed; the keyring delete then "crashes".
+    fixture.store.set_failure(Some(StoreError::Platform {
+        detail: "gone".into(),
+    }));
+    assert!(fixture.vault().remove(&account.id).is_err());
+    fixture.store.set_failure(None);
+    let vault = fixture.vault();
+    assert!(vault.accounts().expect("list").is_empty());
+    let report = vault.doctor().expect("doctor");
+    assert_eq!(report.finished_removals, ["RFC:gone"]);
+    assert!(
+        fixture
+            .store
+            .get(account.id.as_str())
+            .expect("get")
+            .is_none()
+    );
+}
+
+#[test]
+fn doctor_reports_a_secret_missing_from_the_keyring() {
+    let fixture = Fixture::new();
+    let vault = fixture.vault();
+    let account = vault.add(rfc_account("RFC", "lost", totp8())).expect("add");
+    fixture
+        .store
+        .delete(account.id.as_str())
+        .expect("delete behind Sesame's back");
+    let report = vault.doctor().expect("doctor");
+    assert!(!report.is_healthy());
+    assert_eq!(report.missing_secrets, vec![account.clone()]);
+    assert!(matches!(
+        vault.timed_code(&account),
+        Err(VaultError::SecretMissing(_))
+    ));
+}
+
+#[test]
+fn hotp_counters_advance_durably_and_never_repeat() {
+    let fixture = Fixture::new();
+    let params = OtpParams::hotp(Algorithm::Sha1, 6, 0).expect("valid");
+    let account = fixture
+        .vault()
+        .add(rfc_account("RFC", "4226", params))
+        .expect("add");
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        // A fresh vault each time: the counter must come back from disk.
+        codes.push(fixture.vault().next_hotp(&account.id).expect("code").code);
+    }
+    assert_eq!(codes, ["755224", "287082", "359152"]);
+    assert_eq!(
+        fixture.vault().accounts().expect("list")[0].params.counter,
+        3
+    );
+}
+
+#[test]
+fn hotp_counter_is_not_consumed_when_the_keyring_fails() {
+    let fixture = Fixture::new();
+    let params = OtpParams::hotp(Algorithm::Sha1, 6, 5).expect("valid");
+    let account = fixture
+        .vault()
+        .add(rfc_account("RFC", "4226", params))
+        .expect("add");
+    fixture
+        .store
+        .set_failure(Some(StoreError::Locked { detail: "t".into() }));
+    assert!(fixture.vault().next_hotp(&account.id).is_err());
+    fixture.store.set_failure(None);
+    assert_eq!(
+        fixture
+            .vault()
+            .next_hotp(&account.id)
+            .expect("code")
+            .counter,
+        5
+    );
+    let totp = fixture
+        .vault()
+        .add(rfc_account("RFC", "t", totp8()))
+        .expect("add");
+    assert!(matches!(
+        fixture.vault().next_hotp(&totp.id),
+        Err(VaultError::NotHotp(_))
+    ));
+}
+
+#[test]
+fn rename_and_reorder_keep_secrets_untouched() {
+    let fixture = Fixture::new();
+    let vault = fixture.vault();
+    let a = vault.add(rfc_account("A", "one", totp8())).expect("add");
+    let b = vault.add(rfc_account("B", "two", totp8())).expect("add");
+    let renamed = vault.rename(&a.id, " Acme ", "uno").expect("rename");
+    assert_eq!(renamed.label(), "Acme:uno");
+    assert!(matches!(
+        vault.rename(&a.id, " ", ""),
+        Err(VaultError::EmptyLabel)
+    ));
+    vault.move_to(&b.id, 0).expect("move");
+    let order: Vec<_> = vault
+        .accounts()
+        .expect("list")
+        .into_iter()
+        .map(|a| a.label())
+        .collect();
+    assert_eq!(order, ["B:two", "Acme:uno"]);
+    assert_eq!(vault.timed_code(&renamed).expect("code").code, "94287082");
+}
+
+#[test]
+fn a_damaged_index_is_reported_and_left_alone() {
+    let fixture = Fixture::new();
+    let vault = fixture.vault();
+    std::fs::write(vault.index_location(), "not json").expect("write");
+    assert!(matches!(
+        vault.accounts(),
+        Err(VaultError::Index(IndexError::Corrupt { .. }))
+    ));
+    assert!(vault.add(rfc_account("A", "b", totp8())).is_err());
+    assert_eq!(
+        std::fs::read_to_string(vault.index_location()).expect("read"),
+        "not json"
+    );
+}
