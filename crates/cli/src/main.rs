@@ -1,0 +1,76 @@
+//! `sesame`: Sesame's command line, for provisioning and scripting over the same vault the
+//! window uses.
+
+mod commands;
+mod failure;
+mod input;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sesame_core::Vault;
+
+use failure::Failure;
+
+/// Sesame keeps TOTP/HOTP secrets in the system keyring and shows their codes.
+#[derive(Debug, Parser)]
+#[command(name = "sesame", version, about, long_about = None)]
+struct Cli {
+    /// Where the account index lives (the secrets are always in the system keyring).
+    #[arg(long, global = true, env = "SESAME_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add an account from an otpauth:// URI, or every account of a Google Authenticator
+    /// export (otpauth-migration://). Without URI, reads it from standard input (hidden when
+    /// typed), which keeps the secret out of your shell history.
+    Add(commands::add::Args),
+    /// List the accounts (no secrets, no keyring access).
+    List(commands::list::Args),
+    /// Show current codes, with the seconds they stay valid. HOTP codes are generated only when
+    /// the search names that one account, because generating one advances its counter.
+    Code(commands::code::Args),
+    /// Change an account's issuer or name.
+    Rename(commands::rename::Args),
+    /// Remove an account and delete its secret from the keyring.
+    Remove(commands::remove::Args),
+    /// Check the keyring and the index, and finish any add or removal a crash interrupted.
+    Doctor(commands::doctor::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let data_dir = match cli.data_dir.or_else(sesame_core::vault::default_data_dir) {
+        Some(dir) => dir,
+        None => {
+            eprintln!(
+                "{}",
+                Failure::new("this system reports no home directory for Sesame's data")
+                    .hint("Set SESAME_DATA_DIR or pass --data-dir.")
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let vault = Vault::open(data_dir);
+    let outcome = match cli.command {
+        Command::Add(args) => commands::add::run(&vault, args),
+        Command::List(args) => commands::list::run(&vault, args),
+        Command::Code(args) => commands::code::run(&vault, args),
+        Command::Rename(args) => commands::rename::run(&vault, args),
+        Command::Remove(args) => commands::remove::run(&vault, args),
+        Command::Doctor(args) => commands::doctor::run(&vault, args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}

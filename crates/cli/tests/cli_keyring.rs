@@ -1,0 +1,398 @@
+//! The `sesame` binary against the real Secret Service (gnome-keyring in a D-Bus session).
+//!
+//! Tests marked `ignore` need that session: `scripts/dev test` starts it and runs them with
+//! `--include-ignored`. Each test uses its own data dir and random account ids, so they share
+//! the keyring safely.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+use sesame_core::otp::{Algorithm, OtpParams, SystemClock};
+use sesame_core::otpauth::migration;
+use sesame_core::vault::{
+    FileIndex, Index, IndexError, IndexLock, IndexStorage, KeyringStore, VaultError,
+};
+use sesame_core::{NewAccount, Secret, Vault};
+
+const NEEDS_KEYRING: &str = "needs a real Secret Service: run `scripts/dev test`";
+
+struct Sandbox {
+    data: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Self {
+            data: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sesame"));
+        command.args(args).env("SESAME_DATA_DIR", self.data.path());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn sesame");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "sesame {args:?} failed: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("JSON output")
+    }
+
+    fn account_ids(&self) -> Vec<String> {
+        self.json(&["list", "--json"])
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|a| a["id"].as_str().expect("id").to_owned())
+            .collect()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asks the keyring directly, as any other program would.
+fn secret_tool_lookup(id: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "sesame-otp", "username", id])
+        .output()
+        .expect("secret-tool is installed by scripts/dev");
+    output
+        .status
+        .success()
+        .then(|| text(&output.stdout).trim().to_owned())
+}
+
+/// Every byte of every file under `dir`, to prove a secret is not among them.
+fn all_file_contents(dir: &Path) -> Vec<u8> {
+    let mut contents = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            contents.extend(all_file_contents(&path));
+        } else {
+            contents.extend(std::fs::read(&path).expect("read file"));
+        }
+    }
+    contents
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The TOTP code for `secret_base32` at `time`, computed by totp-rs directly, not by Sesame.
+fn independent_totp(secret: &[u8], digits: u8, time: u64) -> String {
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(digits)
+        .with_step_duration(30)
+        .with_secret(secret.to_vec())
+        .build_noncompliant()
+        .generate(time)
+        .to_string()
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn added_secret_is_in_the_keyring_only_and_remove_takes_it_out() {
+    let sandbox = Sandbox::new();
+    let base32 = "KRSXG5CTMVZWC3LFKRSXG5CTMVZWC3LF"; // "TestSesameTestSesame"
+    // Through standard input, lower case and spaced, as a user might paste it.
+    let uri = "otpauth://totp/ACME%20Corp:alice%40example.com?secret=krsx g5ct mvzw c3lf krsx g5ct mvzw c3lf&issuer=ACME%20Corp\n";
+    let added = sandbox.run_with_stdin(&["add"], uri);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(text(&added.stdout).contains("Added ACME Corp:alice@example.com"));
+
+    let ids = sandbox.account_ids();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(
+        secret_tool_lookup(&ids[0]).as_deref(),
+        Some(base32),
+        "{NEEDS_KEYRING}"
+    );
+
+    let on_disk = all_file_contents(sandbox.data.path());
+    assert!(!on_disk.is_empty(), "the index is written");
+    for needle in [base32.as_bytes(), b"krsxg5ct", b"TestSesame"] {
+        assert!(
+            !contains(&on_disk, needle),
+            "the secret leaked into the data dir"
+        );
+    }
+
+    let shown = sandbox.json(&["code", "acme", "--json"]);
+    let row = &shown[0];
+    let now = row["valid_until"].as_u64().expect("valid_until")
+        - row["seconds_left"].as_u64().expect("left");
+    assert_eq!(
+        row["code"],
+        independent_totp(b"TestSesameTestSesame", 6, now)
+    );
+    assert!(!sandbox.ok(&["list"]).contains(base32));
+
+    let removed = sandbox.run(&["remove", "alice", "--yes"]);
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    assert_eq!(
+        secret_tool_lookup(&ids[0]),
+        None,
+        "the keyring entry is gone"
+    );
+    assert!(sandbox.account_ids().is_empty());
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn a_google_export_imports_every_account_with_working_codes() {
+    let sandbox = Sandbox::new();
+    let accounts = vec![
+        NewAccount {
+            issuer: "Mail".into(),
+            name: "carol".into(),
+            params: OtpParams::totp(Algorithm::Sha1, 6, 30).expect("valid"),
+            secret: Secret::from_bytes(b"12345678901234567890".to_vec()).expect("secret"),
+        },
+        NewAccount {
+            issuer: "VPN".into(),
+            name: "carol".into(),
+            params: OtpParams::hotp(Algorithm::Sha1, 6, 0).expect("valid"),
+            secret: Secret::from_bytes(b"12345678901234567890".to_vec()).expect("secret"),
+        },
+    ];
+    let export = migration::export(&accounts).expect("exportable");
+    let output = sandbox.run_with_stdin(&["add", "--migration"], &export);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("Imported 2 of 2"));
+
+    let listed = sandbox.json(&["list", "--json"]);
+    let labels: Vec<_> = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|a| format!("{}:{}:{}", a["issuer"], a["name"], a["kind"]))
+        .collect();
+    assert_eq!(
+        labels,
+        [r#""Mail":"carol":"totp""#, r#""VPN":"carol":"hotp""#]
+    );
+    // RFC 4226 appendix D, counters 0 then 1: the counter is consumed once per code.
+    assert_eq!(
+        sandbox.ok(&["code", "vpn"]).split_whitespace().next(),
+        Some("755224")
+    );
+    assert_eq!(
+        sandbox.ok(&["code", "vpn"]).split_whitespace().next(),
+        Some("287082")
+    );
+
+    // Importing the same export again adds nothing.
+    let again = sandbox.run_with_stdin(&["add"], &export);
+    assert!(
+        text(&again.stdout).contains("Imported 0 of 2"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(sandbox.account_ids().len(), 2);
+}
+
+/// An index whose `save` number `fail_at` fails, as a crash right there would.
+struct CrashingIndex {
+    inner: FileIndex,
+    saves: AtomicUsize,
+    fail_at: usize,
+}
+
+impl IndexStorage for CrashingIndex {
+    fn load(&self) -> Result<Index, IndexError> {
+        self.inner.load()
+    }
+    fn save(&self, index: &Index) -> Result<(), IndexError> {
+        if self.saves.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
+            return Err(IndexError::Io {
+                action: "write",
+                path: self.inner.location(),
+                source: std::io::Error::other("simulated crash"),
+            });
+        }
+        self.inner.save(index)
+    }
+    fn lock(&self) -> Result<IndexLock, IndexError> {
+        self.inner.lock()
+    }
+    fn location(&self) -> std::path::PathBuf {
+        self.inner.location()
+    }
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn doctor_restores_an_account_whose_add_crashed_after_the_keyring_write() {
+    let sandbox = Sandbox::new();
+    let crashing = Vault::new(
+        Box::new(KeyringStore::accounts()),
+        Box::new(CrashingIndex {
+            inner: FileIndex::new(sandbox.data.path()),
+            saves: AtomicUsize::new(0),
+            // Save 1 records the pending add; the keyring write follows; save 2 "crashes".
+            fail_at: 2,
+        }),
+        Box::new(SystemClock),
+    );
+    let result = crashing.add(NewAccount {
+        issuer: "Crash".into(),
+        name: "dave".into(),
+        params: OtpParams::totp(Algorithm::Sha1, 8, 30).expect("valid"),
+        secret: Secret::from_bytes(b"12345678901234567890".to_vec()).expect("secret"),
+    });
+    assert!(matches!(result, Err(VaultError::Index(_))), "{result:?}");
+    assert!(
+        sandbox.account_ids().is_empty(),
+        "an unfinished add is not shown"
+    );
+
+    let doctor = sandbox.run(&["doctor"]);
+    assert!(doctor.status.success(), "{}", text(&doctor.stderr));
+    assert!(
+        text(&doctor.stdout).contains("restored Crash:dave"),
+        "{}",
+        text(&doctor.stdout)
+    );
+
+    let ids = sandbox.account_ids();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(
+        secret_tool_lookup(&ids[0]).as_deref(),
+        Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    );
+    let row = &sandbox.json(&["code", "crash", "--json"])[0];
+    let now =
+        row["valid_until"].as_u64().expect("until") - row["seconds_left"].as_u64().expect("left");
+    assert_eq!(
+        row["code"],
+        independent_totp(b"12345678901234567890", 8, now)
+    );
+    sandbox.ok(&["remove", "crash", "--yes"]);
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn ambiguous_terms_list_the_matches_and_fail() {
+    let sandbox = Sandbox::new();
+    for name in ["erin", "erin.work"] {
+        let uri = format!("otpauth://totp/Shop:{name}?secret=JBSWY3DPEHPK3PXP");
+        sandbox.ok(&["add", &uri]);
+    }
+    let output = sandbox.run(&["remove", "erin.w", "--yes"]);
+    assert!(
+        output.status.success(),
+        "a unique part selects: {}",
+        text(&output.stderr)
+    );
+    sandbox.ok(&[
+        "add",
+        "otpauth://totp/Shop:erin.home?secret=JBSWY3DPEHPK3PXP",
+    ]);
+    let output = sandbox.run(&["rename", "shop", "--name", "x"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("matches 2 accounts") && stderr.contains("Shop:erin.home"),
+        "{stderr}"
+    );
+    // The exact label picks one even though it is part of another.
+    sandbox.ok(&["rename", "shop:erin", "--issuer", "Store"]);
+    assert!(sandbox.ok(&["list"]).contains("Store"));
+    for id in sandbox.account_ids() {
+        sandbox.ok(&["remove", &id, "--yes"]);
+    }
+}
+
+#[test]
+fn an_unreachable_keyring_is_a_clear_error_and_stores_nothing() {
+    let sandbox = Sandbox::new();
+    let output = sandbox
+        .command(&["add", "otpauth://totp/NoBus:frank?secret=JBSWY3DPEHPK3PXP"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env_remove("DISPLAY")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("there is no D-Bus session bus"), "{stderr}");
+    assert!(stderr.contains("never falls back to a file"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let on_disk = all_file_contents(sandbox.data.path());
+    assert!(!contains(&on_disk, b"JBSWY3DPEHPK3PXP"));
+    assert!(
+        !contains(&on_disk, b"frank"),
+        "the failed add left no record"
+    );
+}
+
+#[test]
+fn malformed_uris_say_what_is_wrong_and_store_nothing() {
+    let sandbox = Sandbox::new();
+    let cases = [
+        (
+            "otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP",
+            "an HOTP URI needs a counter parameter",
+        ),
+        (
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=12",
+            "12 digits is not supported",
+        ),
+        ("https://example.com", "only from otpauth:// URIs"),
+        ("otpauth-migration://offline?data=!!", "not valid base64"),
+    ];
+    for (uri, message) in cases {
+        let output = sandbox.run(&["add", uri]);
+        assert_eq!(output.status.code(), Some(1), "{uri}");
+        assert!(
+            text(&output.stderr).contains(message),
+            "{uri}: {}",
+            text(&output.stderr)
+        );
+    }
+    let empty = sandbox.run_with_stdin(&["add"], "  \n");
+    assert!(text(&empty.stderr).contains("no otpauth:// URI was given"));
+    assert!(
+        !sandbox.data.path().join("accounts.json").exists(),
+        "nothing was written"
+    );
+    let usage = sandbox.run(&["code", "--bogus"]);
+    assert_eq!(usage.status.code(), Some(2), "clap's usage error");
+}
