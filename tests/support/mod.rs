@@ -1,0 +1,208 @@
+//! Shared harness for the end-to-end suites: a private data dir, the CLI binary beside the app
+//! binary, and an app session through tauri-driver.
+
+#![allow(dead_code)] // each suite uses a different part of the harness
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The app binary Cargo built for these tests.
+pub fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sesame-app"))
+}
+
+/// The `sesame` CLI, built beside the app by `cargo test --workspace`.
+pub fn cli_binary() -> PathBuf {
+    let path = app_binary().with_file_name("sesame");
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p sesame-cli`",
+        path.display()
+    );
+    path
+}
+
+/// Seconds since the epoch, for comparing codes.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+/// A TOTP code computed by totp-rs directly (SHA1, 30 s), independently of Sesame.
+pub fn independent_totp(secret: &[u8], digits: u8, time: u64) -> String {
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(digits)
+        .with_step_duration(30)
+        .with_secret(secret.to_vec())
+        .build_noncompliant()
+        .generate(time)
+        .to_string()
+}
+
+/// A private data dir shared by the CLI and the app of one test.
+pub struct Sandbox {
+    pub data: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            data: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn cli_ok(&self, args: &[&str]) -> String {
+        let output = Command::new(cli_binary())
+            .args(args)
+            .env("SESAME_DATA_DIR", self.data.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sesame");
+        assert!(
+            output.status.success(),
+            "sesame {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .expect("CARGO_HOME or HOME");
+    let installed = cargo_home.join("bin/tauri-driver");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// The app running under tauri-driver, with a WebDriver client attached.
+pub struct AppSession {
+    driver: std::process::Child,
+    pub client: Client,
+}
+
+impl AppSession {
+    /// Starts the app with the sandbox's data dir.
+    pub async fn start(sandbox: &Sandbox) -> Self {
+        Self::start_with_env(sandbox, &[]).await
+    }
+
+    /// Starts the app with extra environment variables (for the app process).
+    pub async fn start_with_env(sandbox: &Sandbox, env: &[(&str, &str)]) -> Self {
+        let (port, native_port) = (free_port(), free_port());
+        let mut command = Command::new(tauri_driver());
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("SESAME_DATA_DIR", sandbox.data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            // Its own process group, so the driver, WebKitWebDriver and the app stop together.
+            .process_group(0);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let driver = command
+            .spawn()
+            .expect("tauri-driver is installed by scripts/dev test");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("TLS roots")
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => panic!("no WebDriver session: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Self { driver, client }
+    }
+
+    /// Polls until `count` elements match `css`, and returns them.
+    pub async fn wait_for_count(&self, css: &str, count: usize) -> Vec<Element> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await.expect("find");
+            if found.len() == count {
+                return found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {count} × {css}, found {}",
+                found.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The element's rendered text as a user reads it (`innerText`). Asked through a script:
+    /// WebKitWebDriver's own text endpoint answers "" for a window that has no window manager.
+    pub async fn visible_text(&self, element: &Element) -> String {
+        let argument = serde_json::to_value(element).expect("element reference");
+        let value = self
+            .client
+            .execute("return arguments[0].innerText;", vec![argument])
+            .await
+            .expect("innerText");
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Saves a screenshot under target/screenshots/NAME.png.
+    pub async fn screenshot(&self, name: &str) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Ends the WebDriver session (which closes the app); the driver stops on drop.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+// A failing assertion must not leave tauri-driver (and the app) running.
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
