@@ -4,9 +4,12 @@
 //! two faces of this crate.
 
 pub mod account;
+pub mod account_form;
+pub mod clipboard;
 pub mod otp;
 pub mod otpauth;
 pub mod secret;
+pub mod unlocked;
 pub mod vault;
 
 pub use account::{Account, AccountId, NewAccount};
