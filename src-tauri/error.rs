@@ -1,6 +1,9 @@
 //! Errors as the UI receives them: `{kind, message}`, so the UI switches on `kind`, never on text.
 
 use serde::Serialize;
+use sesame_core::account_form::FormError;
+use sesame_core::clipboard::ClipboardError;
+use sesame_core::otpauth::{MigrationError, UriError};
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// An error crossing IPC.
@@ -11,6 +14,14 @@ pub enum UiError {
     Keyring(String),
     /// The index file is damaged or unreadable.
     Index(String),
+    /// What the user typed or pasted is not acceptable; nothing was stored.
+    InvalidInput(String),
+    /// The account exists already.
+    Duplicate(String),
+    /// The account is gone (removed from the CLI meanwhile, say).
+    NotFound(String),
+    /// The clipboard could not be used.
+    Clipboard(String),
     /// Anything else.
     Other(String),
 }
@@ -20,10 +31,15 @@ impl From<VaultError> for UiError {
         match error {
             VaultError::Store(store) => store.into(),
             VaultError::Index(index @ IndexError::Corrupt { .. }) => Self::Index(format!(
-                "{index}. Sesame changes nothing until it can read the file; your secrets are \
-                 still in the keyring."
+                "{}. Sesame changes nothing until it can read the file; your secrets are \
+                 still in the keyring.",
+                sentence(&index.to_string())
             )),
-            VaultError::Index(index) => Self::Index(index.to_string()),
+            VaultError::Index(index) => Self::Index(sentence(&index.to_string())),
+            VaultError::Duplicate { .. } => Self::Duplicate(error.to_string()),
+            VaultError::UnknownAccount(_) => Self::NotFound(
+                "that account is no longer in Sesame (removed elsewhere?)".to_owned(),
+            ),
             other => Self::Other(other.to_string()),
         }
     }
@@ -31,6 +47,43 @@ impl From<VaultError> for UiError {
 
 impl From<StoreError> for UiError {
     fn from(error: StoreError) -> Self {
-        Self::Keyring(format!("{error}. {}", error.hint()))
+        Self::Keyring(format!(
+            "{}. {}",
+            sentence(&error.to_string()),
+            error.hint()
+        ))
+    }
+}
+
+/// Library messages are clauses ("the keyring is locked"); the banner shows sentences.
+fn sentence(clause: &str) -> String {
+    let mut chars = clause.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl From<UriError> for UiError {
+    fn from(error: UriError) -> Self {
+        Self::InvalidInput(format!("This URI cannot be added: {error}."))
+    }
+}
+
+impl From<MigrationError> for UiError {
+    fn from(error: MigrationError) -> Self {
+        Self::InvalidInput(format!("This export cannot be imported: {error}."))
+    }
+}
+
+impl From<FormError> for UiError {
+    fn from(error: FormError) -> Self {
+        Self::InvalidInput(format!("{}: {error}", error.field()))
+    }
+}
+
+impl From<ClipboardError> for UiError {
+    fn from(error: ClipboardError) -> Self {
+        Self::Clipboard(error.to_string())
     }
 }

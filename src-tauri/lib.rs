@@ -14,6 +14,13 @@ pub fn builder<R: tauri::Runtime>(state: AppState) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::accounts::list_accounts,
             commands::accounts::current_codes,
+            commands::accounts::add_account_uri,
+            commands::accounts::add_account_form,
+            commands::accounts::rename_account,
+            commands::accounts::move_account,
+            commands::accounts::remove_account,
+            commands::clipboard::copy_code,
+            commands::clipboard::next_hotp,
         ])
 }
 

@@ -3,10 +3,12 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use support::{AppSession, Sandbox, independent_totp, unix_now};
+use support::{AppSession, Sandbox, clipboard, independent_totp, secret_tool_lookup, unix_now};
+
+const NEEDS: &str = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`";
 
 #[tokio::test]
 #[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
@@ -19,16 +21,11 @@ async fn the_window_lists_the_accounts_the_cli_added() {
     ]);
 
     let app = AppSession::start(&sandbox).await;
-    let rows = app.wait_for_count(".account", 2).await;
-    app.screenshot("foundation-window").await;
-    let mut labels = Vec::new();
-    for row in &rows {
-        let issuer = row.find(Locator::Css(".issuer")).await.expect("issuer");
-        labels.push(app.visible_text(&issuer).await);
-    }
-    assert_eq!(labels, ["GitHub", "Bank"]);
+    app.wait_for_texts(".account .issuer", &["GitHub", "Bank"])
+        .await;
 
     // The code shown is the one totp-rs computes for the same instant (read inside one step).
+    let rows = app.wait_for_count(".account", 2).await;
     let code_cell = rows[0].find(Locator::Css(".code")).await.expect("code");
     let mut matched = false;
     for _ in 0..3 {
@@ -44,6 +41,209 @@ async fn the_window_lists_the_accounts_the_cli_added() {
         break;
     }
     assert!(matched, "no stable code was shown");
-    app.screenshot("foundation-window").await;
+    app.screenshot("window-list").await;
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn add_search_edit_reorder_and_remove_through_the_window() {
+    let sandbox = Sandbox::new();
+    let app = AppSession::start(&sandbox).await;
+    app.find("#empty").await;
+    app.screenshot("window-empty").await;
+
+    // Add by URI.
+    app.click("#add-button").await;
+    app.fill(
+        "#add-uri",
+        "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+    )
+    .await;
+    app.screenshot("window-add-uri").await;
+    app.click("#add-submit").await;
+    app.wait_for_texts(".account .issuer", &["GitHub"]).await;
+
+    // A bad URI is refused in the dialog, with the field named, and nothing is stored.
+    app.click("#add-button").await;
+    app.fill("#add-uri", "otpauth://totp/Bad:x?secret=JBSW1Y3DP")
+        .await;
+    app.click("#add-submit").await;
+    let error = app.find("#add-error").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.visible_text(&error).await.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let message = app.visible_text(&error).await;
+    assert!(
+        message.contains("secret") && message.contains("'1' at position 5"),
+        "{message}"
+    );
+    app.screenshot("window-add-error").await;
+
+    // Add by form.
+    app.click("#tab-form").await;
+    app.fill("#f-issuer", "Mail").await;
+    app.fill("#f-name", "alice@mail.example").await;
+    app.fill("#f-secret", "gezd gnbv gy3t qojq").await;
+    app.fill("#f-digits", "8").await;
+    app.click("#add-submit").await;
+    app.wait_for_texts(".account .issuer", &["GitHub", "Mail"])
+        .await;
+    let listed = sandbox.listed();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        secret_tool_lookup(&listed[1].2).as_deref(),
+        Some("GEZDGNBVGY3TQOJQ"),
+        "{NEEDS}"
+    );
+
+    // Search hides what does not match; Escape clears it.
+    app.fill("#search", "ml").await;
+    app.wait_for_texts(".account .issuer", &["Mail"]).await;
+    app.fill("#search", "zzz").await;
+    app.find("#no-match").await;
+    app.wait_for_texts(".account .issuer", &[]).await;
+    app.find("#search")
+        .await
+        .send_keys("\u{e00c}")
+        .await
+        .expect("escape");
+    app.wait_for_texts(".account .issuer", &["GitHub", "Mail"])
+        .await;
+
+    // Edit.
+    app.click(".account:nth-child(2) .action-edit").await;
+    app.fill("#e-issuer", "Post").await;
+    app.click("#edit-form button[type=submit]").await;
+    app.wait_for_texts(".account .issuer", &["GitHub", "Post"])
+        .await;
+    assert_eq!(
+        sandbox.listed()[1].0,
+        "Post",
+        "the CLI sees the window's edit"
+    );
+
+    // Reorder.
+    app.click(".account:nth-child(2) .action-up").await;
+    app.wait_for_texts(".account .issuer", &["Post", "GitHub"])
+        .await;
+    assert_eq!(sandbox.listed()[0].0, "Post");
+
+    // Remove, after confirming.
+    let github_id = sandbox.listed()[1].2.clone();
+    app.click(".account:nth-child(2) .action-remove").await;
+    app.screenshot("window-remove-confirm").await;
+    app.click("#remove-confirm").await;
+    app.wait_for_texts(".account .issuer", &["Post"]).await;
+    assert_eq!(
+        secret_tool_lookup(&github_id),
+        None,
+        "the secret left the keyring"
+    );
+    assert_eq!(sandbox.listed().len(), 1);
+
+    // A change made with the CLI shows when the window is focused again.
+    sandbox.cli_ok(&["add", "otpauth://totp/Cli:carol?secret=MFRGGZDFMZTWQ2LK"]);
+    app.js("window.dispatchEvent(new Event('focus'));").await;
+    app.wait_for_texts(".account .issuer", &["Post", "Cli"])
+        .await;
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
+    let sandbox = Sandbox::new();
+    sandbox.cli_ok(&[
+        "add",
+        "otpauth://totp/Copy:dan?secret=KRSXG5CTMVZWC3LFKRSXG5CTMVZWC3LF",
+    ]);
+    sandbox.cli_ok(&[
+        "add",
+        "otpauth://hotp/Counter:dan?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0",
+    ]);
+    let app =
+        AppSession::start_with_env(&sandbox, &[("SESAME_CLIPBOARD_CLEAR_SECONDS", "3")]).await;
+    app.wait_for_texts(".account .issuer", &["Copy", "Counter"])
+        .await;
+
+    // Keyboard: type to search, Enter copies the selected account's code.
+    app.fill("#search", "copy").await;
+    let before = unix_now();
+    app.find("#search")
+        .await
+        .send_keys("\u{e007}")
+        .await
+        .expect("enter");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let (mut text, mut targets) = clipboard();
+    while text.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        (text, targets) = clipboard();
+    }
+    // The current code, or the next one when fewer than 5 s were left.
+    let candidates = [
+        independent_totp(b"TestSesameTestSesame", 6, before),
+        independent_totp(b"TestSesameTestSesame", 6, before + 30),
+    ];
+    assert!(candidates.contains(&text), "clipboard held {text:?}");
+    assert!(
+        targets.contains("x-kde-passwordManagerHint"),
+        "targets: {targets}"
+    );
+    app.find("#toast").await;
+    app.screenshot("window-copied").await;
+
+    // Cleared after the delay, since it still holds the code.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !clipboard().0.is_empty() {
+        assert!(Instant::now() < deadline, "the clipboard was not cleared");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // HOTP: clicking generates the RFC 4226 code for counter 0, copies it, advances durably.
+    app.find("#search")
+        .await
+        .send_keys("\u{e00c}")
+        .await
+        .expect("escape");
+    app.wait_for_texts(".account .issuer", &["Copy", "Counter"])
+        .await;
+    app.click(".account:nth-child(2) .code-box").await;
+    app.wait_for_texts(".account:nth-child(2) .code", &["755 224"])
+        .await;
+    assert_eq!(clipboard().0, "755224");
+    assert!(
+        sandbox.cli_ok(&["code", "counter"]).starts_with("287082"),
+        "counter 1 is next"
+    );
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn an_unreachable_keyring_shows_a_banner_that_says_what_to_do() {
+    let sandbox = Sandbox::new();
+    sandbox.cli_ok(&["add", "otpauth://totp/Locked:erin?secret=JBSWY3DPEHPK3PXP"]);
+    let app = AppSession::start_with_env(
+        &sandbox,
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")],
+    )
+    .await;
+    // The list comes from the index; the codes need the keyring, which is out of reach.
+    app.wait_for_texts(".account .issuer", &["Locked"]).await;
+    app.wait_for_texts("#banner-text", &[
+        "The system keyring cannot be reached: there is no D-Bus session bus (DBus error: Failed to connect to socket /nonexistent/bus: No such file or directory). Run Sesame inside your desktop session (or start one with `dbus-run-session`); Sesame keeps secrets only in the system keyring and never falls back to a file.",
+    ]).await;
+    let kind = app
+        .js("return document.getElementById('banner').dataset.kind;")
+        .await;
+    assert_eq!(kind, "keyring");
+    app.screenshot("window-keyring-error").await;
+    app.assert_no_script_errors().await;
     app.close().await;
 }

@@ -1,67 +1,147 @@
-//! Listing accounts and their codes.
+//! Accounts: list, codes, add, edit, reorder, remove.
 
 use serde::Serialize;
-use sesame_core::Account;
-use sesame_core::otp::OtpKind;
+use sesame_core::account_form::AccountForm;
+use sesame_core::otp::{Algorithm, OtpKind};
+use sesame_core::otpauth::uri;
+use sesame_core::{Account, Vault};
+use tauri::State;
 
+use super::{account_id, vault};
 use crate::error::UiError;
 use crate::state::AppState;
 
-/// An account as the list shows it.
+/// An account as the list shows it (no secret).
 #[derive(Debug, Serialize)]
 pub struct AccountView {
     id: String,
     issuer: String,
     name: String,
     kind: OtpKind,
-}
-
-/// A current code; `code` is absent for HOTP (shown on request only: it advances the counter).
-#[derive(Debug, Serialize)]
-pub struct CodeView {
-    id: String,
-    code: Option<String>,
-    valid_until: Option<u64>,
+    algorithm: Algorithm,
+    digits: u8,
     period: u32,
 }
 
-fn vault(state: &AppState) -> Result<&sesame_core::Vault, UiError> {
-    state.vault.as_ref().map_err(|e| UiError::Other(e.clone()))
+impl From<&Account> for AccountView {
+    fn from(account: &Account) -> Self {
+        Self {
+            id: account.id.to_string(),
+            issuer: account.issuer.clone(),
+            name: account.name.clone(),
+            kind: account.params.kind,
+            algorithm: account.params.algorithm,
+            digits: account.params.digits,
+            period: account.params.period,
+        }
+    }
 }
 
-fn view(account: &Account) -> AccountView {
-    AccountView {
-        id: account.id.to_string(),
-        issuer: account.issuer.clone(),
-        name: account.name.clone(),
-        kind: account.params.kind,
-    }
+/// The current and next code of a time-based account.
+#[derive(Debug, Serialize)]
+pub struct CodeView {
+    id: String,
+    code: String,
+    next_code: String,
+    valid_until: u64,
+    period: u32,
+}
+
+/// An account just added, and anything the user should know about its URI.
+#[derive(Debug, Serialize)]
+pub struct Added {
+    account: AccountView,
+    warnings: Vec<String>,
 }
 
 /// The accounts in display order (index only, no keyring access).
 #[tauri::command]
-pub fn list_accounts(state: tauri::State<'_, AppState>) -> Result<Vec<AccountView>, UiError> {
-    Ok(vault(&state)?.accounts()?.iter().map(view).collect())
-}
-
-/// Current codes of the time-based accounts: one keyring read per account, called once per
-/// period by the UI rather than once per second.
-#[tauri::command]
-pub fn current_codes(state: tauri::State<'_, AppState>) -> Result<Vec<CodeView>, UiError> {
-    let vault = vault(&state)?;
-    vault
+pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, UiError> {
+    Ok(vault(&state)?
         .accounts()?
         .iter()
-        .map(|account| {
-            let timed = (account.params.kind != OtpKind::Hotp)
-                .then(|| vault.timed_code(account))
-                .transpose()?;
-            Ok(CodeView {
+        .map(AccountView::from)
+        .collect())
+}
+
+/// Codes of the time-based accounts, from secrets read once (a keyring call only for accounts
+/// not seen before).
+#[tauri::command]
+pub fn current_codes(state: State<'_, AppState>) -> Result<Vec<CodeView>, UiError> {
+    let vault = vault(&state)?;
+    let accounts = vault.accounts()?;
+    let mut unlocked = state.unlocked();
+    unlocked.sync(vault, &accounts)?;
+    let now = vault.now();
+    Ok(accounts
+        .iter()
+        .filter_map(|account| {
+            let current = unlocked.timed_code(account, now)?;
+            let next = unlocked.next_code(account, now)?;
+            Some(CodeView {
                 id: account.id.to_string(),
-                valid_until: timed.as_ref().map(|t| t.valid_until),
-                code: timed.map(|t| t.code),
-                period: account.params.period,
+                code: current.code,
+                next_code: next.code,
+                valid_until: current.valid_until,
+                period: current.period,
             })
         })
-        .collect()
+        .collect())
+}
+
+fn added(
+    vault: &Vault,
+    new: sesame_core::NewAccount,
+    warnings: Vec<String>,
+) -> Result<Added, UiError> {
+    let account = vault.add(new)?;
+    Ok(Added {
+        account: AccountView::from(&account),
+        warnings,
+    })
+}
+
+/// Adds the account of an `otpauth://` URI typed or pasted by the user.
+#[tauri::command]
+pub fn add_account_uri(state: State<'_, AppState>, uri: String) -> Result<Added, UiError> {
+    let uri = zeroize::Zeroizing::new(uri);
+    let parsed = uri::parse(&uri)?;
+    let warnings = parsed.warnings.iter().map(ToString::to_string).collect();
+    added(vault(&state)?, parsed.account, warnings)
+}
+
+/// Adds an account filled in field by field.
+#[tauri::command]
+pub fn add_account_form(state: State<'_, AppState>, form: AccountForm) -> Result<Added, UiError> {
+    let new = form.to_new_account()?;
+    added(vault(&state)?, new, Vec::new())
+}
+
+/// Changes an account's issuer and name.
+#[tauri::command]
+pub fn rename_account(
+    state: State<'_, AppState>,
+    id: String,
+    issuer: String,
+    name: String,
+) -> Result<AccountView, UiError> {
+    let account = vault(&state)?.rename(&account_id(&id)?, &issuer, &name)?;
+    Ok(AccountView::from(&account))
+}
+
+/// Moves an account to a place in the list.
+#[tauri::command]
+pub fn move_account(
+    state: State<'_, AppState>,
+    id: String,
+    position: usize,
+) -> Result<(), UiError> {
+    Ok(vault(&state)?.move_to(&account_id(&id)?, position)?)
+}
+
+/// Removes an account and its secret.
+#[tauri::command]
+pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
+    vault(&state)?.remove(&account_id(&id)?)?;
+    Ok(())
 }

@@ -1,3 +1,19 @@
 //! Tauri commands, one file per domain.
 
 pub mod accounts;
+pub mod clipboard;
+
+use sesame_core::{AccountId, Vault};
+
+use crate::error::UiError;
+use crate::state::AppState;
+
+/// The vault, or the reason there is none.
+pub fn vault(state: &AppState) -> Result<&Vault, UiError> {
+    state.vault.as_ref().map_err(|e| UiError::Other(e.clone()))
+}
+
+/// An id sent by the UI.
+pub fn account_id(id: &str) -> Result<AccountId, UiError> {
+    AccountId::parse(id).ok_or_else(|| UiError::NotFound(format!("no account has the id {id:?}")))
+}

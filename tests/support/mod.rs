@@ -76,6 +76,47 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    /// `sesame list --json`, as (issuer, name, id) in display order.
+    pub fn listed(&self) -> Vec<(String, String, String)> {
+        let json: serde_json::Value =
+            serde_json::from_str(&self.cli_ok(&["list", "--json"])).expect("JSON");
+        json.as_array()
+            .expect("array")
+            .iter()
+            .map(|a| {
+                let field = |k: &str| a[k].as_str().expect("string").to_owned();
+                (field("issuer"), field("name"), field("id"))
+            })
+            .collect()
+    }
+}
+
+/// Asks the keyring directly, as any other program would.
+pub fn secret_tool_lookup(id: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "sesame-otp", "username", id])
+        .output()
+        .expect("secret-tool is installed by scripts/dev");
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The clipboard's text and its targets, read with xclip as another application would.
+pub fn clipboard() -> (String, String) {
+    let read = |args: &[&str]| {
+        let output = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard"])
+            .args(args)
+            .output()
+            .expect("xclip is installed by scripts/dev");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    (read(&[]), read(&["-t", "TARGETS"]))
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -180,6 +221,79 @@ impl AppSession {
             .await
             .expect("innerText");
         value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The first element matching `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into the field matching `css`, replacing what it held.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clear");
+        if text.is_empty() {
+            return;
+        }
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.expect("script")
+    }
+
+    /// The rendered text of every visible element matching `css`.
+    pub async fn visible_texts(&self, css: &str) -> Vec<String> {
+        let script = format!(
+            "return [...document.querySelectorAll({css:?})].filter(e => e.offsetParent !== null).map(e => e.innerText);"
+        );
+        serde_json::from_value(self.js(&script).await).expect("strings")
+    }
+
+    /// Polls until the visible texts of `css` equal `expected`.
+    pub async fn wait_for_texts(&self, css: &str, expected: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let texts = self.visible_texts(css).await;
+            if texts == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css}: expected {expected:?}, saw {texts:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fails on any error the page's scripts raised or logged.
+    pub async fn assert_no_script_errors(&self) {
+        let errors = self
+            .js("return window.__sesameErrors || ['diagnostics.js did not load'];")
+            .await;
+        assert_eq!(
+            errors,
+            serde_json::json!([]),
+            "JavaScript errors in the window"
+        );
     }
 
     /// Saves a screenshot under target/screenshots/NAME.png.

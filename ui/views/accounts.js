@@ -1,94 +1,258 @@
-// The account list: names from the index, codes refreshed once per period, countdown locally.
-import { listAccounts, currentCodes } from "../api.js";
+// The account list: rows built once per list change; codes fetched once per period (from
+// secrets the Rust side holds in memory); the countdown updated once a second, touching only
+// the text and ring that change.
+import { listAccounts, currentCodes, copyCode, nextHotp } from "../api.js";
+import { showError, clearError, showToast } from "./notify.js";
+import { fuzzyScore } from "./search.js";
 
 const list = document.getElementById("accounts");
 const empty = document.getElementById("empty");
-const banner = document.getElementById("banner");
-const rows = new Map(); // id -> { code, left }
-let nextRefresh = null;
+const noMatch = document.getElementById("no-match");
+const RING = 2 * Math.PI * 15; // circumference of the countdown ring (r = 15)
+const WARN_SECONDS = 5;
 
-function showError(error) {
-  // Errors arrive as { kind, message }; the kind decides the treatment, the message is shown.
-  banner.textContent = error && error.message ? error.message : String(error);
-  banner.dataset.kind = (error && error.kind) || "other";
-  banner.hidden = false;
-}
+let accounts = [];
+const rows = new Map(); // id -> { item, account, code, next, ring, left, validUntil, period }
+let refreshTimer = null;
+let query = "";
+
+export const currentAccounts = () => accounts;
+export const rowFor = (id) => rows.get(id);
 
 function groupDigits(code) {
   if (code.length === 6) return `${code.slice(0, 3)} ${code.slice(3)}`;
   if (code.length === 8) return `${code.slice(0, 4)} ${code.slice(4)}`;
+  if (code.length === 7) return `${code.slice(0, 3)} ${code.slice(3)}`;
   return code;
 }
 
-function render(accounts) {
-  list.replaceChildren();
-  rows.clear();
-  empty.hidden = accounts.length > 0;
-  for (const account of accounts) {
-    const item = document.createElement("li");
-    item.className = "account";
-    item.dataset.id = account.id;
-    const label = document.createElement("div");
-    label.className = "label";
-    const issuer = document.createElement("span");
-    issuer.className = "issuer";
-    issuer.textContent = account.issuer || account.name;
-    const name = document.createElement("span");
-    name.className = "name";
-    name.textContent = account.issuer ? account.name : "";
-    label.append(issuer, name);
-    const code = document.createElement("span");
-    code.className = "code";
-    code.textContent = account.kind === "hotp" ? "HOTP" : "··· ···";
-    const left = document.createElement("span");
-    left.className = "left";
-    item.append(label, code, left);
-    list.append(item);
-    rows.set(account.id, { code, left });
-  }
+function initials(account) {
+  const source = (account.issuer || account.name || "?").trim();
+  const words = source.split(/[\s._@-]+/).filter(Boolean);
+  const letters = words.length > 1 ? words[0][0] + words[1][0] : source[0];
+  return letters.toUpperCase();
 }
 
-async function refreshCodes() {
+// A stable hue per issuer, so a service keeps its colour across launches and machines.
+function hue(text) {
+  let hash = 0;
+  for (const ch of text.toLowerCase()) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return hash % 360;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function ringSvg() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 36 36");
+  svg.setAttribute("class", "ring");
+  svg.setAttribute("aria-hidden", "true");
+  const track = document.createElementNS(ns, "circle");
+  track.setAttribute("class", "ring-track");
+  const arc = document.createElementNS(ns, "circle");
+  arc.setAttribute("class", "ring-arc");
+  for (const c of [track, arc]) {
+    c.setAttribute("cx", "18");
+    c.setAttribute("cy", "18");
+    c.setAttribute("r", "15");
+  }
+  arc.setAttribute("stroke-dasharray", RING.toFixed(2));
+  svg.append(track, arc);
+  return { svg, arc };
+}
+
+function buildRow(account) {
+  const item = element("li", "account");
+  item.dataset.id = account.id;
+  item.tabIndex = -1;
+  item.setAttribute("aria-selected", "false");
+
+  const avatar = element("span", "avatar", initials(account));
+  avatar.style.setProperty("--hue", hue(account.issuer || account.name));
+  avatar.setAttribute("aria-hidden", "true");
+
+  const label = element("div", "label");
+  label.append(
+    element("span", "issuer", account.issuer || account.name),
+    element("span", "name", account.issuer ? account.name : ""),
+  );
+
+  const codeBox = element("button", "code-box");
+  codeBox.type = "button";
+  // A placeholder of the code's shape until the code arrives (or when the keyring is out of
+  // reach), so nothing shifts when it does.
+  const code = element("span", "code", account.kind === "hotp" ? "••• •••" : "––– –––");
+  const next = element("span", "next", "");
+  codeBox.append(code, next);
+  codeBox.title = account.kind === "hotp" ? "Generate and copy the next code" : "Copy code (Enter)";
+  codeBox.setAttribute("aria-label", `Copy code for ${account.issuer || ""} ${account.name}`.trim());
+  codeBox.addEventListener("click", () => copy(account.id));
+
+  const timer = element("span", "timer");
+  const left = element("span", "left");
+  let arc = null;
+  if (account.kind !== "hotp") {
+    const ring = ringSvg();
+    arc = ring.arc;
+    timer.append(ring.svg, left);
+  } else {
+    timer.append(element("span", "hotp-tag", "HOTP"));
+  }
+
+  const actions = element("div", "row-actions");
+  for (const [action, text, title] of [
+    ["up", "↑", "Move up (Alt+↑)"],
+    ["down", "↓", "Move down (Alt+↓)"],
+    ["edit", "✎", "Edit issuer and name"],
+    ["remove", "✕", "Remove (Delete)"],
+  ]) {
+    const button = element("button", `action action-${action}`, text);
+    button.type = "button";
+    button.dataset.action = action;
+    button.title = title;
+    button.setAttribute("aria-label", `${title.replace(/ \(.*\)/, "")}: ${account.issuer} ${account.name}`);
+    actions.append(button);
+  }
+
+  item.append(avatar, label, codeBox, timer, actions);
+  item.addEventListener("click", (event) => {
+    if (!event.target.closest("button")) select(account.id);
+  });
+  rows.set(account.id, { item, account, code, next, arc, left, validUntil: 0, period: account.period });
+  return item;
+}
+
+export async function reload() {
+  try {
+    accounts = await listAccounts();
+    const selected = selectedId();
+    // Keep the rows of unchanged accounts (their codes stay on screen); rebuild the others.
+    const rowOf = (a) => {
+      const existing = rows.get(a.id);
+      return existing && sameAccount(existing.account, a) ? existing.item : buildRow(a);
+    };
+    list.replaceChildren(...accounts.map(rowOf));
+    for (const id of [...rows.keys()]) if (!accounts.some((a) => a.id === id)) rows.delete(id);
+    empty.hidden = accounts.length > 0;
+    applySearch(query);
+    if (selected && rows.has(selected)) select(selected);
+    clearError();
+  } catch (error) {
+    showError(error, reload);
+    return;
+  }
+  // Shows its own error (a locked keyring, say) over the list it could not fill.
+  await refreshCodes();
+}
+
+function sameAccount(a, b) {
+  return a.issuer === b.issuer && a.name === b.name && a.kind === b.kind;
+}
+
+export async function refreshCodes() {
+  clearTimeout(refreshTimer);
+  if (!accounts.some((a) => a.kind !== "hotp")) return;
   try {
     const codes = await currentCodes();
     let soonest = Infinity;
     for (const entry of codes) {
       const row = rows.get(entry.id);
-      if (!row || entry.code === null) continue;
-      row.code.textContent = groupDigits(entry.code);
+      if (!row) continue;
+      const text = groupDigits(entry.code);
+      if (row.code.textContent !== text) row.code.textContent = text;
+      row.next.textContent = `next ${groupDigits(entry.next_code)}`;
       row.validUntil = entry.valid_until;
+      row.period = entry.period;
       soonest = Math.min(soonest, entry.valid_until);
     }
-    banner.hidden = true;
-    if (Number.isFinite(soonest)) {
-      clearTimeout(nextRefresh);
-      const wait = Math.max(250, soonest * 1000 - Date.now() + 50);
-      nextRefresh = setTimeout(refreshCodes, wait);
-    }
     tick();
+    clearError();
+    if (Number.isFinite(soonest)) {
+      refreshTimer = setTimeout(refreshCodes, Math.max(200, soonest * 1000 - Date.now() + 30));
+    }
   } catch (error) {
-    showError(error);
+    showError(error, reload);
   }
 }
 
-function tick() {
+export function tick() {
   const now = Date.now() / 1000;
   for (const row of rows.values()) {
-    if (!row.validUntil) continue;
+    if (!row.arc || !row.validUntil) continue;
     const seconds = Math.max(0, Math.ceil(row.validUntil - now));
-    row.left.textContent = `${seconds}s`;
-    row.left.classList.toggle("expiring", seconds <= 5);
+    const text = String(seconds);
+    if (row.left.textContent === text) continue;
+    row.left.textContent = text;
+    row.arc.setAttribute("stroke-dashoffset", (RING * (1 - seconds / row.period)).toFixed(2));
+    row.item.classList.toggle("expiring", seconds <= WARN_SECONDS);
   }
 }
 
-async function start() {
+export function applySearch(text) {
+  query = text.trim();
+  let shown = 0;
+  const scored = accounts.map((a) => ({ a, score: query ? fuzzyScore(query, `${a.issuer} ${a.name}`) : 0 }));
+  for (const { a, score } of scored) {
+    const row = rows.get(a.id);
+    const visible = score !== null;
+    row.item.hidden = !visible;
+    if (visible) shown += 1;
+  }
+  noMatch.hidden = !(accounts.length > 0 && shown === 0);
+  const current = selectedId();
+  if (!current || rows.get(current).item.hidden) {
+    const first = visibleIds()[0];
+    if (first) select(first);
+  }
+}
+
+export function visibleIds() {
+  return [...list.children].filter((item) => !item.hidden).map((item) => item.dataset.id);
+}
+
+export function selectedId() {
+  const item = list.querySelector('[aria-selected="true"]');
+  return item ? item.dataset.id : null;
+}
+
+export function select(id) {
+  for (const row of rows.values()) row.item.setAttribute("aria-selected", "false");
+  const row = rows.get(id);
+  if (!row) return;
+  row.item.setAttribute("aria-selected", "true");
+  row.item.scrollIntoView({ block: "nearest" });
+}
+
+export function moveSelection(step) {
+  const ids = visibleIds();
+  if (ids.length === 0) return;
+  const index = ids.indexOf(selectedId());
+  const target = index < 0 ? 0 : Math.min(ids.length - 1, Math.max(0, index + step));
+  select(ids[target]);
+}
+
+export async function copy(id) {
+  const row = rows.get(id);
+  if (!row) return;
+  select(id);
   try {
-    render(await listAccounts());
-    await refreshCodes();
+    if (row.account.kind === "hotp") {
+      const copied = await nextHotp(id);
+      row.code.textContent = groupDigits(copied.code);
+      showToast(`Copied new code · clears in ${copied.clear_after} s`);
+    } else {
+      const copied = await copyCode(id);
+      showToast(copied.is_next
+        ? `Copied the next code (the current one was about to expire) · clears in ${copied.clear_after} s`
+        : `Copied · clears in ${copied.clear_after} s`);
+    }
   } catch (error) {
     showError(error);
   }
-  setInterval(tick, 1000);
 }
-
-start();

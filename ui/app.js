@@ -1,0 +1,77 @@
+// Wiring: keyboard, search, row actions, and reloading when the CLI changed the vault.
+import { moveAccount } from "./api.js";
+import {
+  reload, refreshCodes, tick, applySearch, moveSelection, selectedId, copy, currentAccounts,
+  select,
+} from "./views/accounts.js";
+import { openAdd, openEdit, openRemove } from "./views/dialogs.js";
+import { showError } from "./views/notify.js";
+
+const search = document.getElementById("search");
+const list = document.getElementById("accounts");
+
+search.addEventListener("input", () => applySearch(search.value));
+search.addEventListener("change", () => applySearch(search.value));
+document.getElementById("add-button").addEventListener("click", openAdd);
+
+async function move(id, step) {
+  const ids = currentAccounts().map((a) => a.id);
+  const target = ids.indexOf(id) + step;
+  if (target < 0 || target >= ids.length) return;
+  try {
+    await moveAccount(id, target);
+    await reload();
+    select(id);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+list.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  const id = button.closest(".account").dataset.id;
+  const action = button.dataset.action;
+  if (action === "up") move(id, -1);
+  if (action === "down") move(id, 1);
+  if (action === "edit") openEdit(id);
+  if (action === "remove") openRemove(id);
+});
+
+document.addEventListener("keydown", (event) => {
+  if (document.querySelector("dialog[open]")) return; // dialogs handle their own keys
+  const id = selectedId();
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "n") {
+    event.preventDefault();
+    openAdd();
+  } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+    event.preventDefault();
+    if (id) move(id, event.key === "ArrowUp" ? -1 : 1);
+  } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    moveSelection(event.key === "ArrowDown" ? 1 : -1);
+  } else if (event.key === "Enter" && id && event.target.tagName !== "BUTTON") {
+    event.preventDefault();
+    copy(id);
+  } else if (event.key === "Delete" && id && event.target !== search) {
+    event.preventDefault();
+    openRemove(id);
+  } else if (event.key === "Escape") {
+    search.value = "";
+    applySearch("");
+    search.blur();
+  } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey
+             && event.target !== search) {
+    // Type to search, from anywhere in the window.
+    search.focus();
+  }
+});
+
+// The CLI may have changed the vault while the window was in the background.
+window.addEventListener("focus", reload);
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) refreshCodes();
+});
+
+setInterval(tick, 1000);
+reload();

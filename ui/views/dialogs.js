@@ -1,0 +1,143 @@
+// The add, edit and remove dialogs.
+import { addAccountUri, addAccountForm, renameAccount, removeAccount } from "../api.js";
+import { reload, rowFor, select } from "./accounts.js";
+import { showToast } from "./notify.js";
+
+const $ = (id) => document.getElementById(id);
+
+function message(error) {
+  return error && error.message ? error.message : String(error);
+}
+
+for (const dialog of document.querySelectorAll("dialog")) {
+  for (const button of dialog.querySelectorAll("[data-close]")) {
+    button.addEventListener("click", () => dialog.close());
+  }
+}
+
+// --- add -----------------------------------------------------------------------------------
+
+const addDialog = $("add-dialog");
+let addMode = "uri";
+
+function setAddMode(mode) {
+  addMode = mode;
+  $("tab-uri").setAttribute("aria-selected", String(mode === "uri"));
+  $("tab-form").setAttribute("aria-selected", String(mode === "form"));
+  $("pane-uri").hidden = mode !== "uri";
+  $("pane-form").hidden = mode !== "form";
+  $("add-error").textContent = "";
+  (mode === "uri" ? $("add-uri") : $("f-issuer")).focus();
+}
+
+$("tab-uri").addEventListener("click", () => setAddMode("uri"));
+$("tab-form").addEventListener("click", () => setAddMode("form"));
+
+function syncKindFields() {
+  const kind = $("f-kind").value;
+  $("f-period").disabled = kind !== "totp";
+  $("f-counter").disabled = kind !== "hotp";
+  $("f-digits").disabled = kind === "steam";
+  $("f-algorithm").disabled = kind === "steam";
+}
+$("f-kind").addEventListener("change", syncKindFields);
+
+export function openAdd() {
+  $("add-form").reset();
+  syncKindFields();
+  addDialog.showModal();
+  setAddMode("uri");
+}
+
+$("add-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("add-error").textContent = "";
+  try {
+    let added;
+    if (addMode === "uri") {
+      added = await addAccountUri($("add-uri").value);
+    } else {
+      const kind = $("f-kind").value;
+      added = await addAccountForm({
+        issuer: $("f-issuer").value,
+        name: $("f-name").value,
+        secret: $("f-secret").value,
+        kind,
+        algorithm: $("f-algorithm").value,
+        digits: kind === "steam" ? 5 : Number($("f-digits").value),
+        period: Number($("f-period").value) || 30,
+        counter: Number($("f-counter").value) || 0,
+      });
+    }
+    // The secret leaves the page as soon as it is stored.
+    $("add-form").reset();
+    addDialog.close();
+    await reload();
+    select(added.account.id);
+    const note = added.warnings.length ? ` (${added.warnings.join("; ")})` : "";
+    showToast(`Added ${added.account.issuer || added.account.name}${note}`);
+  } catch (error) {
+    $("add-error").textContent = message(error);
+  }
+});
+
+addDialog.addEventListener("close", () => $("add-form").reset());
+
+// --- edit ----------------------------------------------------------------------------------
+
+const editDialog = $("edit-dialog");
+let editing = null;
+
+export function openEdit(id) {
+  const row = rowFor(id);
+  if (!row) return;
+  editing = id;
+  $("e-issuer").value = row.account.issuer;
+  $("e-name").value = row.account.name;
+  $("edit-error").textContent = "";
+  editDialog.showModal();
+  $("e-issuer").focus();
+}
+
+$("edit-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await renameAccount(editing, $("e-issuer").value, $("e-name").value);
+    editDialog.close();
+    await reload();
+    select(editing);
+  } catch (error) {
+    $("edit-error").textContent = message(error);
+  }
+});
+
+// --- remove --------------------------------------------------------------------------------
+
+const removeDialog = $("remove-dialog");
+let removing = null;
+
+export function openRemove(id) {
+  const row = rowFor(id);
+  if (!row) return;
+  removing = id;
+  const label = [row.account.issuer, row.account.name].filter(Boolean).join(" · ");
+  $("remove-text").textContent =
+    `${label} will be removed and its secret deleted from the keyring. ` +
+    "To add it again you will need a new QR code from the service.";
+  $("remove-error").textContent = "";
+  removeDialog.showModal();
+  // The safe choice has the focus: Enter keeps the account.
+  removeDialog.querySelector("[data-close]").focus();
+}
+
+$("remove-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await removeAccount(removing);
+    removeDialog.close();
+    await reload();
+    showToast("Account removed");
+  } catch (error) {
+    $("remove-error").textContent = message(error);
+  }
+});
