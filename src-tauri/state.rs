@@ -1,6 +1,7 @@
 //! The one managed state: the vault, the secrets unlocked for display, and the clipboard.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sesame_core::Vault;
@@ -20,6 +21,9 @@ pub struct AppState {
     pub clipboard: Arc<SecretClipboard>,
     /// Seconds until a copied code is cleared.
     pub clipboard_clear_seconds: u64,
+    /// Whether the tray icon exists (if not, closing the window quits).
+    pub tray: AtomicBool,
+    data_dir: Option<PathBuf>,
 }
 
 impl AppState {
@@ -37,12 +41,37 @@ impl AppState {
             .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS);
         Self {
             vault: data_dir
+                .clone()
                 .map(Vault::open)
                 .ok_or_else(|| "this system reports no home directory for Sesame's data".into()),
             unlocked: Mutex::default(),
             clipboard: Arc::new(SecretClipboard::new()),
             clipboard_clear_seconds: clear,
+            tray: AtomicBool::new(false),
+            data_dir,
         }
+    }
+
+    /// A D-Bus-safe name for this vault's single instance: two Sesames on different data dirs
+    /// (two users' test sandboxes, say) are separate instances; two on the same one are not.
+    pub fn instance_id(&self) -> String {
+        // FNV-1a: stable across Rust releases, unlike std's hasher.
+        let path = self
+            .data_dir
+            .as_deref()
+            .map(|p| p.to_string_lossy().into_owned());
+        let hash = path
+            .unwrap_or_default()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        format!("dev.sesame.desktop.v{hash:016x}")
+    }
+
+    /// Drops (and wipes) the secrets read for display.
+    pub fn forget_secrets(&self) {
+        *self.unlocked() = Unlocked::default();
     }
 
     /// The unlocked secrets; a poisoned lock only means another command panicked mid-way, and

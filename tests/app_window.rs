@@ -247,3 +247,81 @@ async fn an_unreachable_keyring_shows_a_banner_that_says_what_to_do() {
     app.assert_no_script_errors().await;
     app.close().await;
 }
+
+/// Processes below `root`, with their command names.
+fn process_tree(root: u32) -> Vec<(u32, String)> {
+    let mut tree = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for entry in std::fs::read_dir("/proc").expect("proc").flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            let after = stat
+                .rsplit_once(')')
+                .map(|(_, rest)| rest.to_owned())
+                .unwrap_or_default();
+            if after.split_whitespace().nth(1) == Some(parent.to_string().as_str()) {
+                let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+                tree.push((pid, name.trim().to_owned()));
+                frontier.push(pid);
+            }
+        }
+    }
+    tree
+}
+
+async fn wait_for_web_process(driver: u32, present: bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let tree = process_tree(driver);
+        let has_web = tree
+            .iter()
+            .any(|(_, name)| name.starts_with("WebKitWebProces"));
+        let has_app = tree.iter().any(|(_, name)| name.starts_with("sesame-app"));
+        assert!(has_app, "Sesame must keep running: {tree:?}");
+        if has_web == present {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "web process present={has_web}, wanted {present}: {tree:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn closing_to_the_tray_frees_the_webview_and_a_second_launch_brings_it_back() {
+    let sandbox = Sandbox::new();
+    sandbox.cli_ok(&["add", "otpauth://totp/Tray:fay?secret=JBSWY3DPEHPK3PXP"]);
+    let app = AppSession::start(&sandbox).await;
+    app.wait_for_texts(".account .issuer", &["Tray"]).await;
+    wait_for_web_process(app.driver_pid(), true).await;
+    app.assert_no_script_errors().await;
+
+    // Ctrl+W closes the window to the tray: the app stays, its WebView process goes.
+    // WebDriver may answer "no such window": the window is gone before the reply. The effect is
+    // checked below, on the processes.
+    let _ = app
+        .find("#search")
+        .await
+        .send_keys("\u{e009}w\u{e000}")
+        .await;
+    wait_for_web_process(app.driver_pid(), false).await;
+
+    // Launching Sesame again on the same vault shows the running instance's window.
+    let second = std::process::Command::new(support::app_binary())
+        .env("SESAME_DATA_DIR", sandbox.data.path())
+        .output()
+        .expect("second launch");
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    wait_for_web_process(app.driver_pid(), true).await;
+    app.close().await;
+}

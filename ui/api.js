@@ -10,3 +10,4 @@ export const moveAccount = (id, position) => invoke("move_account", { id, positi
 export const removeAccount = (id) => invoke("remove_account", { id });
 export const copyCode = (id) => invoke("copy_code", { id });
 export const nextHotp = (id) => invoke("next_hotp", { id });
+export const hideWindow = () => invoke("hide_window");

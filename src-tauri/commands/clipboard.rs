@@ -37,8 +37,13 @@ fn copy_and_schedule_clear(state: &AppState, code: &str) -> Result<u64, UiError>
 /// Copies the code of a time-based account (the next one if the current has < 5 s left).
 #[tauri::command]
 pub fn copy_code(state: State<'_, AppState>, id: String) -> Result<Copied, UiError> {
-    let vault = vault(&state)?;
-    let id = account_id(&id)?;
+    copy_account_code(&state, &id)
+}
+
+/// [`copy_code`] for callers outside IPC (the tray).
+pub fn copy_account_code(state: &AppState, id: &str) -> Result<Copied, UiError> {
+    let vault = vault(state)?;
+    let id = account_id(id)?;
     let accounts = vault.accounts()?;
     let account = accounts
         .iter()
@@ -50,7 +55,7 @@ pub fn copy_code(state: State<'_, AppState>, id: String) -> Result<Copied, UiErr
         unlocked.code_to_copy(account, vault.now())
     }
     .ok_or_else(|| UiError::Other("this account has no time-based code".into()))?;
-    let clear_after = copy_and_schedule_clear(&state, &choice.code.code)?;
+    let clear_after = copy_and_schedule_clear(state, &choice.code.code)?;
     Ok(Copied {
         is_next: choice.is_next,
         code: None,

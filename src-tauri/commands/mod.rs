@@ -17,3 +17,4 @@ pub fn vault(state: &AppState) -> Result<&Vault, UiError> {
 pub fn account_id(id: &str) -> Result<AccountId, UiError> {
     AccountId::parse(id).ok_or_else(|| UiError::NotFound(format!("no account has the id {id:?}")))
 }
+pub mod window;

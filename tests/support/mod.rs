@@ -149,8 +149,22 @@ impl AppSession {
         Self::start_with_env(sandbox, &[]).await
     }
 
+    /// Starts another Tauri binary (the benchmark's empty window) the same way.
+    pub async fn start_application(sandbox: &Sandbox, application: &Path) -> Self {
+        Self::launch(sandbox, application, &[]).await
+    }
+
+    /// The tauri-driver process, parent of everything the session started.
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
+    }
+
     /// Starts the app with extra environment variables (for the app process).
     pub async fn start_with_env(sandbox: &Sandbox, env: &[(&str, &str)]) -> Self {
+        Self::launch(sandbox, &app_binary(), env).await
+    }
+
+    async fn launch(sandbox: &Sandbox, application: &Path, env: &[(&str, &str)]) -> Self {
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(tauri_driver());
         command
@@ -175,7 +189,7 @@ impl AppSession {
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary() }),
+            serde_json::json!({ "application": application }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);

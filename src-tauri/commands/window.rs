@@ -1,0 +1,11 @@
+//! The window itself.
+
+use tauri::{AppHandle, Runtime};
+
+use crate::error::UiError;
+
+/// Closes the window to the tray (Ctrl+W), freeing the WebView.
+#[tauri::command]
+pub fn hide_window<R: Runtime>(app: AppHandle<R>) -> Result<(), UiError> {
+    crate::window::close(&app).map_err(|e| UiError::Other(e.to_string()))
+}
