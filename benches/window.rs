@@ -8,58 +8,22 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use sesame_core::otp::{Algorithm, OtpParams};
 use sesame_core::{NewAccount, Secret, Vault};
-use support::{AppSession, Sandbox};
+use support::{AppSession, Sandbox, process_tree};
 
 const SETTLE: Duration = Duration::from_secs(3);
 const IDLE: Duration = Duration::from_secs(20);
 
-/// Every process below `root` (not `root` itself).
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parents = HashMap::new();
-    for entry in std::fs::read_dir("/proc").expect("proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // Fields after the ")" that closes the command name: state, ppid, ...
-        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-        if let Some(ppid) = after
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse::<u32>().ok())
-        {
-            parents.insert(pid, ppid);
-        }
-    }
-    let mut found = vec![];
-    let mut frontier = vec![root];
-    while let Some(parent) = frontier.pop() {
-        for (&pid, &ppid) in &parents {
-            if ppid == parent {
-                found.push(pid);
-                frontier.push(pid);
-            }
-        }
-    }
-    found
-}
-
 /// The app and its WebKit helpers: everything below WebKitWebDriver, which tauri-driver spawns.
 fn app_processes(driver: u32) -> Vec<u32> {
-    descendants(driver)
+    process_tree(driver)
         .into_iter()
-        .filter(|pid| {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            !name.trim().starts_with("WebKitWebDriver")
-        })
+        .filter(|(_, name)| !name.starts_with("WebKitWebDriver"))
+        .map(|(pid, _)| pid)
         .collect()
 }
 

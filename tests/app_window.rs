@@ -6,7 +6,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use support::{AppSession, Sandbox, clipboard, independent_totp, secret_tool_lookup, unix_now};
+use support::{
+    AppSession, Sandbox, clipboard, independent_totp, process_tree, secret_tool_lookup, unix_now,
+};
 
 const NEEDS: &str = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`";
 
@@ -246,30 +248,6 @@ async fn an_unreachable_keyring_shows_a_banner_that_says_what_to_do() {
     app.screenshot("window-keyring-error").await;
     app.assert_no_script_errors().await;
     app.close().await;
-}
-
-/// Processes below `root`, with their command names.
-fn process_tree(root: u32) -> Vec<(u32, String)> {
-    let mut tree = Vec::new();
-    let mut frontier = vec![root];
-    while let Some(parent) = frontier.pop() {
-        for entry in std::fs::read_dir("/proc").expect("proc").flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            let after = stat
-                .rsplit_once(')')
-                .map(|(_, rest)| rest.to_owned())
-                .unwrap_or_default();
-            if after.split_whitespace().nth(1) == Some(parent.to_string().as_str()) {
-                let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-                tree.push((pid, name.trim().to_owned()));
-                frontier.push(pid);
-            }
-        }
-    }
-    tree
 }
 
 async fn wait_for_web_process(driver: u32, present: bool) {

@@ -117,6 +117,38 @@ pub fn clipboard() -> (String, String) {
     (read(&[]), read(&["-t", "TARGETS"]))
 }
 
+/// Every process below `root` (not `root` itself), with its command name.
+pub fn process_tree(root: u32) -> Vec<(u32, String)> {
+    let mut parent_of = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // The fields after the ")" closing the command name: state, ppid, ...
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        if let Some(ppid) = after
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok())
+        {
+            let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+            parent_of.push((pid, ppid, name.trim().to_owned()));
+        }
+    }
+    let mut tree = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for (pid, ppid, name) in &parent_of {
+            if *ppid == parent {
+                tree.push((*pid, name.clone()));
+                frontier.push(*pid);
+            }
+        }
+    }
+    tree
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
