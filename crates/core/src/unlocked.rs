@@ -38,9 +38,17 @@ impl Unlocked {
                 .any(|a| &a.id == id && a.params.is_time_based())
         });
         for account in accounts.iter().filter(|a| a.params.kind != OtpKind::Hotp) {
-            if !self.secrets.contains_key(&account.id) {
-                let secret = vault.secret(account)?;
-                self.secrets.insert(account.id.clone(), secret);
+            if self.secrets.contains_key(&account.id) {
+                continue;
+            }
+            match vault.secret(account) {
+                Ok(secret) => {
+                    self.secrets.insert(account.id.clone(), secret);
+                }
+                // One account whose secret vanished must not blank every other code: it shows
+                // no code, and `sesame doctor` reports it.
+                Err(VaultError::SecretMissing(_)) => {}
+                Err(other) => return Err(other),
             }
         }
         Ok(())
@@ -101,7 +109,7 @@ mod tests {
     use super::*;
     use crate::account::NewAccount;
     use crate::otp::{Algorithm, FixedClock, OtpParams};
-    use crate::vault::{FileIndex, MemoryStore, StoreError};
+    use crate::vault::{FileIndex, MemoryStore, SecretStore, StoreError};
     use std::sync::Arc;
 
     fn setup() -> (tempfile::TempDir, Arc<MemoryStore>, Vault) {
@@ -160,6 +168,41 @@ mod tests {
         store.set_failure(None);
         unlocked.sync(&vault, &accounts[1..]).expect("sync");
         assert!(unlocked.is_empty(), "a removed account's secret is dropped");
+    }
+
+    #[test]
+    fn an_account_missing_its_secret_does_not_hide_the_others() {
+        let (_dir, store, vault) = setup();
+        let lost = add(
+            &vault,
+            "lost",
+            OtpParams::totp(Algorithm::Sha1, 8, 30).expect("ok"),
+        );
+        let kept = add(
+            &vault,
+            "kept",
+            OtpParams::totp(Algorithm::Sha1, 8, 30).expect("ok"),
+        );
+        store
+            .delete(lost.id.as_str())
+            .expect("delete behind Sesame's back");
+        let mut unlocked = Unlocked::default();
+        unlocked
+            .sync(&vault, &vault.accounts().expect("list"))
+            .expect("sync");
+        assert!(unlocked.timed_code(&lost, 59).is_none());
+        assert_eq!(
+            unlocked.timed_code(&kept, 59).expect("code").code,
+            "94287082"
+        );
+        // A keyring that cannot be reached is still an error: nothing can be shown.
+        store.set_failure(Some(StoreError::Locked { detail: "t".into() }));
+        let mut fresh = Unlocked::default();
+        assert!(
+            fresh
+                .sync(&vault, &vault.accounts().expect("list"))
+                .is_err()
+        );
     }
 
     #[test]
