@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+#[allow(unused_imports)] // as above: the benchmark includes this harness without these
+pub use sesame_core::testing::{independent_totp, secret_tool_lookup};
 
 /// The app binary Cargo built for these tests.
 pub fn app_binary() -> PathBuf {
@@ -34,18 +36,6 @@ pub fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock after 1970")
         .as_secs()
-}
-
-/// A TOTP code computed by totp-rs directly (SHA1, 30 s), independently of Sesame.
-pub fn independent_totp(secret: &[u8], digits: u8, time: u64) -> String {
-    totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(digits)
-        .with_step_duration(30)
-        .with_secret(secret.to_vec())
-        .build_noncompliant()
-        .generate(time)
-        .to_string()
 }
 
 /// A private data dir shared by the CLI and the app of one test.
@@ -90,18 +80,6 @@ impl Sandbox {
             })
             .collect()
     }
-}
-
-/// Asks the keyring directly, as any other program would.
-pub fn secret_tool_lookup(id: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "sesame-otp", "username", id])
-        .output()
-        .expect("secret-tool is installed by scripts/dev");
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// The clipboard's text and its targets, read with xclip as another application would.

@@ -7,14 +7,12 @@
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 use sesame_core::otp::{Algorithm, OtpParams, SystemClock};
 use sesame_core::otpauth::migration;
-use sesame_core::vault::{
-    FileIndex, Index, IndexError, IndexLock, IndexStorage, KeyringStore, VaultError,
-};
+use sesame_core::testing::{CrashingIndex, independent_totp, secret_tool_lookup};
+use sesame_core::vault::{FileIndex, KeyringStore, VaultError};
 use sesame_core::{NewAccount, Secret, Vault};
 
 const NEEDS_KEYRING: &str = "needs a real Secret Service: run `scripts/dev test`";
@@ -85,18 +83,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Asks the keyring directly, as any other program would.
-fn secret_tool_lookup(id: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "sesame-otp", "username", id])
-        .output()
-        .expect("secret-tool is installed by scripts/dev");
-    output
-        .status
-        .success()
-        .then(|| text(&output.stdout).trim().to_owned())
-}
-
 /// Every byte of every file under `dir`, to prove a secret is not among them.
 fn all_file_contents(dir: &Path) -> Vec<u8> {
     let mut contents = Vec::new();
@@ -113,18 +99,6 @@ fn all_file_contents(dir: &Path) -> Vec<u8> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// The TOTP code for `secret_base32` at `time`, computed by totp-rs directly, not by Sesame.
-fn independent_totp(secret: &[u8], digits: u8, time: u64) -> String {
-    totp_rs::Builder::new()
-        .with_algorithm(totp_rs::Algorithm::SHA1)
-        .with_digits(digits)
-        .with_step_duration(30)
-        .with_secret(secret.to_vec())
-        .build_noncompliant()
-        .generate(time)
-        .to_string()
 }
 
 #[test]
@@ -229,47 +203,14 @@ fn a_google_export_imports_every_account_with_working_codes() {
     assert_eq!(sandbox.account_ids().len(), 2);
 }
 
-/// An index whose `save` number `fail_at` fails, as a crash right there would.
-struct CrashingIndex {
-    inner: FileIndex,
-    saves: AtomicUsize,
-    fail_at: usize,
-}
-
-impl IndexStorage for CrashingIndex {
-    fn load(&self) -> Result<Index, IndexError> {
-        self.inner.load()
-    }
-    fn save(&self, index: &Index) -> Result<(), IndexError> {
-        if self.saves.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
-            return Err(IndexError::Io {
-                action: "write",
-                path: self.inner.location(),
-                source: std::io::Error::other("simulated crash"),
-            });
-        }
-        self.inner.save(index)
-    }
-    fn lock(&self) -> Result<IndexLock, IndexError> {
-        self.inner.lock()
-    }
-    fn location(&self) -> std::path::PathBuf {
-        self.inner.location()
-    }
-}
-
 #[test]
 #[ignore = "needs a real Secret Service: run `scripts/dev test`"]
 fn doctor_restores_an_account_whose_add_crashed_after_the_keyring_write() {
     let sandbox = Sandbox::new();
     let crashing = Vault::new(
         Box::new(KeyringStore::accounts()),
-        Box::new(CrashingIndex {
-            inner: FileIndex::new(sandbox.data.path()),
-            saves: AtomicUsize::new(0),
-            // Save 1 records the pending add; the keyring write follows; save 2 "crashes".
-            fail_at: 2,
-        }),
+        // Save 1 records the pending add; the keyring write follows; save 2 "crashes".
+        Box::new(CrashingIndex::new(FileIndex::new(sandbox.data.path()), 2)),
         Box::new(SystemClock),
     );
     let result = crashing.add(NewAccount {

@@ -9,6 +9,8 @@ pub mod clipboard;
 pub mod otp;
 pub mod otpauth;
 pub mod secret;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod unlocked;
 pub mod vault;
 

@@ -1,37 +1,8 @@
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::*;
 use crate::otp::{Algorithm, FixedClock, OtpParams};
-
-/// An index whose `save` number `fail_at` (1-based) fails, as a crash at that point would.
-struct CrashingIndex {
-    inner: FileIndex,
-    saves: AtomicUsize,
-    fail_at: usize,
-}
-
-impl IndexStorage for CrashingIndex {
-    fn load(&self) -> Result<Index, IndexError> {
-        self.inner.load()
-    }
-    fn save(&self, index: &Index) -> Result<(), IndexError> {
-        if self.saves.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
-            return Err(IndexError::Io {
-                action: "write",
-                path: self.inner.location(),
-                source: std::io::Error::other("simulated crash"),
-            });
-        }
-        self.inner.save(index)
-    }
-    fn lock(&self) -> Result<IndexLock, IndexError> {
-        self.inner.lock()
-    }
-    fn location(&self) -> PathBuf {
-        self.inner.location()
-    }
-}
+use crate::testing::CrashingIndex;
 
 struct Fixture {
     dir: tempfile::TempDir,
@@ -57,11 +28,7 @@ impl Fixture {
     fn crashing_vault(&self, fail_at: usize) -> Vault {
         Vault::new(
             Box::new(self.store.clone()),
-            Box::new(CrashingIndex {
-                inner: FileIndex::new(self.dir.path()),
-                saves: AtomicUsize::new(0),
-                fail_at,
-            }),
+            Box::new(CrashingIndex::new(FileIndex::new(self.dir.path()), fail_at)),
             Box::new(FixedClock(59)),
         )
     }
