@@ -2,8 +2,10 @@
 //! provides Xvfb, a private gnome-keyring and tauri-driver).
 //!
 //! Measured per scenario: time from asking tauri-driver for a session (which launches the app)
-//! to the first code on screen; RSS and PSS summed over the app and its WebKit processes; the
-//! same after Ctrl+W closes the window to the tray; CPU used by those processes while idle.
+//! to the first code on screen; RSS and PSS summed over the app, its WebKit processes and the
+//! tray; the same once the window is closed (only the tray is left); CPU used while idle; and the
+//! time to get the window back with codes (a second launch, as the tray's "Open" does, with the
+//! WebDriver session's own start-up included).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -92,13 +94,13 @@ struct Row {
     open: (u64, u64, usize),
     tray: Option<(u64, u64, usize)>,
     idle_cpu: Option<f64>,
+    back_ms: Option<u128>,
 }
 
-async fn measure_sesame(accounts: usize) -> Row {
-    let sandbox = Sandbox::new();
-    fill(&sandbox, accounts);
+/// Launches the app and waits for its first code (or, with no accounts, the empty list).
+async fn launch_until_code(sandbox: &Sandbox, accounts: usize) -> (AppSession, u128) {
     let started = Instant::now();
-    let app = AppSession::start(&sandbox).await;
+    let app = AppSession::start(sandbox).await;
     let ready = if accounts == 0 {
         "#empty:not([hidden])"
     } else {
@@ -115,14 +117,27 @@ async fn measure_sesame(accounts: usize) -> Row {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let launch_ms = started.elapsed().as_millis();
+    (app, started.elapsed().as_millis())
+}
+
+/// The app's processes and the vault's tray.
+fn sesame_processes(app: &AppSession, sandbox: &Sandbox) -> Vec<u32> {
+    let mut pids = app_processes(app.driver_pid());
+    pids.extend(sandbox.tray_pid());
+    pids
+}
+
+async fn measure_sesame(accounts: usize) -> Row {
+    let sandbox = Sandbox::new();
+    fill(&sandbox, accounts);
+    let (app, launch_ms) = launch_until_code(&sandbox, accounts).await;
     tokio::time::sleep(SETTLE).await;
-    let pids = app_processes(app.driver_pid());
+    let pids = sesame_processes(&app, &sandbox);
     let (rss, pss) = memory_kib(&pids);
     let before = cpu_ticks(&pids);
     tokio::time::sleep(IDLE).await;
     let idle =
-        (cpu_ticks(&app_processes(app.driver_pid())) - before) as f64 / 100.0 / IDLE.as_secs_f64()
+        (cpu_ticks(&sesame_processes(&app, &sandbox)) - before) as f64 / 100.0 / IDLE.as_secs_f64()
             * 100.0;
     // The window is destroyed while this script runs, so its result cannot come back.
     let _ = app
@@ -130,15 +145,18 @@ async fn measure_sesame(accounts: usize) -> Row {
         .execute("window.__TAURI__.core.invoke('hide_window');", vec![])
         .await;
     tokio::time::sleep(SETTLE).await;
-    let tray_pids = app_processes(app.driver_pid());
+    let tray_pids = sesame_processes(&app, &sandbox);
     let (tray_rss, tray_pss) = memory_kib(&tray_pids);
     app.close().await;
+    let (again, back_ms) = launch_until_code(&sandbox, accounts).await;
+    again.close().await;
     Row {
         what: format!("Sesame, {accounts} accounts"),
         launch_ms: Some(launch_ms),
         open: (rss, pss, pids.len()),
         tray: Some((tray_rss, tray_pss, tray_pids.len())),
         idle_cpu: Some(idle),
+        back_ms: Some(back_ms),
     }
 }
 
@@ -157,6 +175,7 @@ async fn measure_empty_window() -> Row {
         open: (rss, pss, pids.len()),
         tray: None,
         idle_cpu: None,
+        back_ms: None,
     }
 }
 
@@ -168,12 +187,12 @@ async fn main() {
     }
     let mib = |kib: u64| format!("{:.0}", kib as f64 / 1024.0);
     println!(
-        "| what | launch → first code | window open: RSS / PSS (MiB, processes) | closed to tray: RSS / PSS (MiB, processes) | idle CPU, window open |"
+        "| what | launch → first code | window open: RSS / PSS (MiB, processes) | in the tray: RSS / PSS (MiB, processes) | idle CPU, window open | window back → first code |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for row in rows {
         println!(
-            "| {} | {} | {} / {} ({}) | {} | {} |",
+            "| {} | {} | {} / {} ({}) | {} | {} | {} |",
             row.what,
             row.launch_ms
                 .map(|ms| format!("{ms} ms"))
@@ -186,6 +205,9 @@ async fn main() {
                 .unwrap_or_else(|| "–".into()),
             row.idle_cpu
                 .map(|c| format!("{c:.1} %"))
+                .unwrap_or_else(|| "–".into()),
+            row.back_ms
+                .map(|ms| format!("{ms} ms"))
                 .unwrap_or_else(|| "–".into()),
         );
     }

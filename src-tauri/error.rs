@@ -4,6 +4,7 @@ use serde::Serialize;
 use sesame_core::account_form::FormError;
 use sesame_core::clipboard::ClipboardError;
 use sesame_core::otpauth::{MigrationError, UriError};
+use sesame_core::settings::SettingsError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// An error crossing IPC.
@@ -85,5 +86,16 @@ impl From<FormError> for UiError {
 impl From<ClipboardError> for UiError {
     fn from(error: ClipboardError) -> Self {
         Self::Clipboard(error.to_string())
+    }
+}
+
+impl From<SettingsError> for UiError {
+    fn from(error: SettingsError) -> Self {
+        match error {
+            SettingsError::OutOfRange(_) => {
+                Self::InvalidInput(format!("{}.", sentence(&error.to_string())))
+            }
+            other => Self::Other(format!("The settings could not be saved: {other}.")),
+        }
     }
 }

@@ -1,17 +1,23 @@
 //! Sesame's desktop window: a thin Tauri 2 shell over `sesame_core`. No OTP, keyring or
 //! protocol logic lives here; each command is a few lines over a core call.
+//!
+//! The window is a process of its own that exits when closed: WebKitGTK keeps ~200 MB mapped
+//! for as long as the process lives, even with no window. The tray icon is `sesame-tray`
+//! (crates/tray), started from here and living on after the window closes.
 
 mod commands;
 mod error;
 mod state;
-mod tray;
 mod window;
 
-use std::sync::atomic::Ordering;
-
+use sesame_core::companion::{self, TRAY_PROGRAM};
 use tauri::{Manager, RunEvent, Runtime, WindowEvent};
 
 pub use state::AppState;
+
+/// Asks a running window to close and exit (the tray's "Quit"); a window starting with it exits
+/// at once.
+pub const QUIT_ARG: &str = "--quit";
 
 /// The app's builder, generic over the runtime so tests can drive it with Tauri's mock runtime.
 pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
@@ -21,8 +27,12 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         .plugin(
             tauri_plugin_single_instance::Builder::new()
                 .dbus_id(instance)
-                .callback(|app, _args, _cwd| {
-                    let _ = window::show(app);
+                .callback(|app, args, _cwd| {
+                    if args.iter().any(|a| a == QUIT_ARG) {
+                        app.exit(0);
+                    } else {
+                        let _ = window::show(app);
+                    }
                 })
                 .build(),
         )
@@ -37,28 +47,37 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             commands::accounts::remove_account,
             commands::clipboard::copy_code,
             commands::clipboard::next_hotp,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
             commands::window::hide_window,
         ])
         .setup(|app| {
-            let handle = app.handle();
-            match tray::install(handle) {
-                Ok(()) => handle
-                    .state::<AppState>()
-                    .tray
-                    .store(true, Ordering::SeqCst),
-                Err(error) => eprintln!("sesame: no tray icon ({error}); closing the window quits"),
+            if std::env::args().any(|a| a == QUIT_ARG) {
+                // Nothing was running to quit.
+                app.handle().exit(0);
+                return Ok(());
             }
-            window::show(handle)?;
+            start_tray();
+            window::show(app.handle())?;
             Ok(())
         })
         .on_window_event(|window, event| {
             if let WindowEvent::Destroyed = event {
-                let app = window.app_handle();
                 // The secrets were read for display; with no window there is nothing to show.
-                app.state::<AppState>().forget_secrets();
-                tray::refresh(app);
+                window.app_handle().state::<AppState>().forget_secrets();
             }
         })
+}
+
+/// Starts the tray icon for this vault if it is installed; a tray already running for the vault
+/// makes the new one exit at once.
+fn start_tray() {
+    if companion::sibling(TRAY_PROGRAM).is_none() {
+        return;
+    }
+    if let Err(error) = companion::spawn_detached(TRAY_PROGRAM, &[]) {
+        eprintln!("sesame: the tray icon could not be started: {error}");
+    }
 }
 
 /// Starts the app; returns when it exits.
@@ -73,13 +92,21 @@ pub fn run() {
         }
     };
     app.run(|app, event| {
-        // Closing the window leaves Sesame in the tray, when there is one.
+        // The window closed. On X11 the process that copied serves the clipboard, so a code
+        // copied just before closing must outlive the window until its clear has run.
         if let RunEvent::ExitRequested {
             code: None, api, ..
         } = event
-            && app.state::<AppState>().tray.load(Ordering::SeqCst)
         {
-            api.prevent_exit();
+            let clipboard = app.state::<AppState>().clipboard.clone();
+            if clipboard.has_pending_clears() {
+                api.prevent_exit();
+                let app = app.clone();
+                std::thread::spawn(move || {
+                    clipboard.wait_for_pending_clears();
+                    app.exit(0);
+                });
+            }
         }
     });
 }

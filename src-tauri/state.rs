@@ -1,15 +1,12 @@
 //! The one managed state: the vault, the secrets unlocked for display, and the clipboard.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sesame_core::Vault;
 use sesame_core::clipboard::SecretClipboard;
+use sesame_core::settings::Settings;
 use sesame_core::unlocked::Unlocked;
-
-/// Seconds after a copy until the clipboard is cleared (if it still holds the code).
-pub const DEFAULT_CLIPBOARD_CLEAR_SECONDS: u64 = 30;
 
 /// Everything the commands share.
 pub struct AppState {
@@ -19,26 +16,16 @@ pub struct AppState {
     pub unlocked: Mutex<Unlocked>,
     /// Kept for the app's lifetime: on X11 the copying process serves the clipboard.
     pub clipboard: Arc<SecretClipboard>,
-    /// Seconds until a copied code is cleared.
-    pub clipboard_clear_seconds: u64,
-    /// Whether the tray icon exists (if not, closing the window quits).
-    pub tray: AtomicBool,
     data_dir: Option<PathBuf>,
 }
 
 impl AppState {
     /// The vault in the data dir named by `SESAME_DATA_DIR` (as for the CLI), or else the
     /// platform's default, so the window and the CLI see the same accounts.
-    /// `SESAME_CLIPBOARD_CLEAR_SECONDS` changes the clipboard delay.
     pub fn from_environment() -> Self {
         let data_dir = std::env::var_os("SESAME_DATA_DIR")
             .map(PathBuf::from)
             .or_else(sesame_core::vault::default_data_dir);
-        let clear = std::env::var("SESAME_CLIPBOARD_CLEAR_SECONDS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&seconds| seconds > 0)
-            .unwrap_or(DEFAULT_CLIPBOARD_CLEAR_SECONDS);
         Self {
             vault: data_dir
                 .clone()
@@ -46,10 +33,24 @@ impl AppState {
                 .ok_or_else(|| "this system reports no home directory for Sesame's data".into()),
             unlocked: Mutex::default(),
             clipboard: Arc::new(SecretClipboard::new()),
-            clipboard_clear_seconds: clear,
-            tray: AtomicBool::new(false),
             data_dir,
         }
+    }
+
+    /// The data dir, or why there is none.
+    pub fn data_dir(&self) -> Result<&std::path::Path, String> {
+        self.data_dir
+            .as_deref()
+            .ok_or_else(|| "this system reports no home directory for Sesame's data".into())
+    }
+
+    /// The user's settings; the defaults where they cannot be read (the settings dialog shows
+    /// why, and saving replaces the unreadable file).
+    pub fn settings(&self) -> Settings {
+        self.data_dir()
+            .ok()
+            .and_then(|dir| Settings::load(dir).ok())
+            .unwrap_or_default()
     }
 
     /// A D-Bus-safe name for this vault's single instance: two Sesames on different data dirs

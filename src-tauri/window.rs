@@ -1,7 +1,9 @@
-//! The main window's life: built on demand, destroyed (not hidden) when closed, so a Sesame
-//! waiting in the tray does not keep a WebView and its processes alive (~400 MB with WebKitGTK).
+//! The main window: built at launch (and again if a second launch finds it gone), destroyed
+//! rather than hidden when closed, which ends the process (see lib.rs).
 
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+use crate::state::AppState;
 
 /// The main window's label.
 pub const MAIN: &str = "main";
@@ -19,24 +21,15 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .min_inner_size(340.0, 420.0)
         // Keeps codes out of screenshots and screen sharing where the OS allows it (Windows,
         // macOS); WebKitGTK has no such flag.
-        .content_protected(true)
+        .content_protected(app.state::<AppState>().settings().content_protection)
         .build()?;
     Ok(())
 }
 
-/// Closes the window, freeing its WebView; the app lives on in the tray.
+/// Closes the window, freeing its WebView; with no window left the process exits.
 pub fn close<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     match app.get_webview_window(MAIN) {
         Some(window) => window.destroy(),
         None => Ok(()),
     }
-}
-
-/// Shows the window if closed, closes it if shown.
-pub fn toggle<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let visible = app
-        .get_webview_window(MAIN)
-        .map(|w| w.is_visible().unwrap_or(false))
-        .unwrap_or(false);
-    if visible { close(app) } else { show(app) }
 }

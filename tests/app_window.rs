@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::os::unix::process::CommandExt as _;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
@@ -167,10 +168,33 @@ async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
         "add",
         "otpauth://hotp/Counter:dan?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0",
     ]);
-    let app =
-        AppSession::start_with_env(&sandbox, &[("SESAME_CLIPBOARD_CLEAR_SECONDS", "3")]).await;
+    let app = AppSession::start(&sandbox).await;
     app.wait_for_texts(".account .issuer", &["Copy", "Counter"])
         .await;
+
+    // The settings dialog refuses a delay out of range and saves a valid one.
+    app.click("#settings-button").await;
+    app.fill("#s-clear", "1").await;
+    app.click("#settings-form button[type=submit]").await;
+    app.wait_for_texts(
+        "#settings-error",
+        &["The clipboard delay must be between 5 and 300 seconds, not 1."],
+    )
+    .await;
+    app.fill("#s-clear", "5").await;
+    app.click("#settings-form button[type=submit]").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let settings = sandbox.data.path().join("settings.toml");
+    while !std::fs::read_to_string(&settings)
+        .is_ok_and(|s| s.contains("clipboard_clear_seconds = 5"))
+    {
+        assert!(Instant::now() < deadline, "the settings were not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let toast = app
+        .js("return document.getElementById('toast').textContent;")
+        .await;
+    assert_eq!(toast, "Settings saved");
 
     // Keyboard: type to search, Enter copies the selected account's code.
     app.fill("#search", "copy").await;
@@ -250,56 +274,87 @@ async fn an_unreachable_keyring_shows_a_banner_that_says_what_to_do() {
     app.close().await;
 }
 
-async fn wait_for_web_process(driver: u32, present: bool) {
+/// Waits until a process named `name` is (or is not) below `root`.
+async fn wait_for_process(root: u32, name: &str, present: bool) -> Vec<(u32, String)> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let tree = process_tree(driver);
-        let has_web = tree
-            .iter()
-            .any(|(_, name)| name.starts_with("WebKitWebProces"));
-        let has_app = tree.iter().any(|(_, name)| name.starts_with("sesame-app"));
-        assert!(has_app, "Sesame must keep running: {tree:?}");
-        if has_web == present {
-            return;
+        let tree = process_tree(root);
+        if tree.iter().any(|(_, n)| n.starts_with(name)) == present {
+            return tree;
         }
         assert!(
             Instant::now() < deadline,
-            "web process present={has_web}, wanted {present}: {tree:?}"
+            "{name} present={}, wanted {present}: {tree:?}",
+            !present
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, s)| s.trim_start().starts_with('Z'))
+    })
+}
+
 #[tokio::test]
 #[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
-async fn closing_to_the_tray_frees_the_webview_and_a_second_launch_brings_it_back() {
+async fn closing_the_window_ends_its_process_and_the_tray_opens_and_quits_it() {
     let sandbox = Sandbox::new();
     sandbox.cli_ok(&["add", "otpauth://totp/Tray:fay?secret=JBSWY3DPEHPK3PXP"]);
     let app = AppSession::start(&sandbox).await;
     app.wait_for_texts(".account .issuer", &["Tray"]).await;
-    wait_for_web_process(app.driver_pid(), true).await;
+    wait_for_process(app.driver_pid(), "WebKitWebProces", true).await;
     app.assert_no_script_errors().await;
 
-    // Ctrl+W closes the window to the tray: the app stays, its WebView process goes.
-    // WebDriver may answer "no such window": the window is gone before the reply. The effect is
-    // checked below, on the processes.
+    // The window started the tray for this vault, as a process of its own.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let tray = loop {
+        if let Some(pid) = sandbox.tray_pid() {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "no sesame-tray started");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    // Ctrl+W closes the window and its process exits, WebView and all; the tray stays.
+    // WebDriver may answer "no such window": the window is gone before the reply.
     let _ = app
         .find("#search")
         .await
         .send_keys("\u{e009}w\u{e000}")
         .await;
-    wait_for_web_process(app.driver_pid(), false).await;
+    wait_for_process(app.driver_pid(), "sesame-app", false).await;
+    wait_for_process(app.driver_pid(), "WebKitWebProces", false).await;
+    assert!(is_running(tray), "the tray must outlive the window");
+    assert_eq!(sandbox.tray_pid(), Some(tray));
 
-    // Launching Sesame again on the same vault shows the running instance's window.
-    let second = std::process::Command::new(support::app_binary())
+    // "Open Sesame" in the tray starts the window program; a window comes up with the codes'
+    // web process. (Xvfb has no tray host to click, so the test launches what the menu does.)
+    let open = std::process::Command::new(support::app_binary())
         .env("SESAME_DATA_DIR", sandbox.data.path())
-        .output()
-        .expect("second launch");
-    assert!(
-        second.status.success(),
-        "{}",
-        String::from_utf8_lossy(&second.stderr)
-    );
-    wait_for_web_process(app.driver_pid(), true).await;
+        .process_group(0)
+        .spawn()
+        .expect("open the window");
+    let window = open.id();
+    wait_for_process(window, "WebKitWebProces", true).await;
+    // Only one tray per vault: the new window's tray stepped aside.
+    assert_eq!(sandbox.tray_pid(), Some(tray));
+
+    // "Quit Sesame" asks the running window to exit.
+    let quit = std::process::Command::new(support::app_binary())
+        .arg("--quit")
+        .env("SESAME_DATA_DIR", sandbox.data.path())
+        .status()
+        .expect("quit");
+    assert!(quit.success());
+    let mut open = open;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while open.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < deadline, "the window did not quit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.close().await;
 }

@@ -2,7 +2,7 @@
 const invoke = (...args) => window.__TAURI__.core.invoke(...args);
 
 export const listAccounts = () => invoke("list_accounts");
-export const currentCodes = () => invoke("current_codes");
+export const currentCodes = (only = null) => invoke("current_codes", { only });
 export const addAccountUri = (uri) => invoke("add_account_uri", { uri });
 export const addAccountForm = (form) => invoke("add_account_form", { form });
 export const renameAccount = (id, issuer, name) => invoke("rename_account", { id, issuer, name });
@@ -10,4 +10,6 @@ export const moveAccount = (id, position) => invoke("move_account", { id, positi
 export const removeAccount = (id) => invoke("remove_account", { id });
 export const copyCode = (id) => invoke("copy_code", { id });
 export const nextHotp = (id) => invoke("next_hotp", { id });
+export const getSettings = () => invoke("get_settings");
+export const saveSettings = (settings) => invoke("save_settings", { settings });
 export const hideWindow = () => invoke("hide_window");

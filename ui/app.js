@@ -5,6 +5,7 @@ import {
   select,
 } from "./views/accounts.js";
 import { openAdd, openEdit, openRemove } from "./views/dialogs.js";
+import { openSettings } from "./views/settings.js";
 import { showError } from "./views/notify.js";
 
 const search = document.getElementById("search");
@@ -13,6 +14,7 @@ const list = document.getElementById("accounts");
 search.addEventListener("input", () => applySearch(search.value));
 search.addEventListener("change", () => applySearch(search.value));
 document.getElementById("add-button").addEventListener("click", openAdd);
+document.getElementById("settings-button").addEventListener("click", openSettings);
 
 async function move(id, step) {
   const ids = currentAccounts().map((a) => a.id);
@@ -44,6 +46,9 @@ document.addEventListener("keydown", (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "n") {
     event.preventDefault();
     openAdd();
+  } else if ((event.ctrlKey || event.metaKey) && event.key === ",") {
+    event.preventDefault();
+    openSettings();
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "w") {
     event.preventDefault();
     hideWindow().catch(showError);

@@ -55,7 +55,7 @@ pub struct Added {
 }
 
 /// The accounts in display order (index only, no keyring access).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, UiError> {
     Ok(vault(&state)?
         .accounts()?
@@ -65,13 +65,23 @@ pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, UiE
 }
 
 /// Codes of the time-based accounts, from secrets read once (a keyring call only for accounts
-/// not seen before).
-#[tauri::command]
-pub fn current_codes(state: State<'_, AppState>) -> Result<Vec<CodeView>, UiError> {
+/// not seen before). With `only`, just those accounts: the window asks for the rows in view
+/// first, so they show codes before the secrets of a long list have all been read.
+#[tauri::command(async)]
+pub fn current_codes(
+    state: State<'_, AppState>,
+    only: Option<Vec<String>>,
+) -> Result<Vec<CodeView>, UiError> {
     let vault = vault(&state)?;
-    let accounts = vault.accounts()?;
+    let mut accounts = vault.accounts()?;
     let mut unlocked = state.unlocked();
-    unlocked.sync(vault, &accounts)?;
+    match only {
+        Some(ids) => {
+            accounts.retain(|a| ids.iter().any(|id| id == a.id.as_str()));
+            unlocked.read_missing(vault, &accounts)?;
+        }
+        None => unlocked.sync(vault, &accounts)?,
+    }
     let now = vault.now();
     Ok(accounts
         .iter()
@@ -102,7 +112,7 @@ fn added(
 }
 
 /// Adds the account of an `otpauth://` URI typed or pasted by the user.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn add_account_uri(state: State<'_, AppState>, uri: String) -> Result<Added, UiError> {
     let uri = zeroize::Zeroizing::new(uri);
     let parsed = uri::parse(&uri)?;
@@ -111,14 +121,14 @@ pub fn add_account_uri(state: State<'_, AppState>, uri: String) -> Result<Added,
 }
 
 /// Adds an account filled in field by field.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn add_account_form(state: State<'_, AppState>, form: AccountForm) -> Result<Added, UiError> {
     let new = form.to_new_account()?;
     added(vault(&state)?, new, Vec::new())
 }
 
 /// Changes an account's issuer and name.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn rename_account(
     state: State<'_, AppState>,
     id: String,
@@ -130,7 +140,7 @@ pub fn rename_account(
 }
 
 /// Moves an account to a place in the list.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn move_account(
     state: State<'_, AppState>,
     id: String,
@@ -140,7 +150,7 @@ pub fn move_account(
 }
 
 /// Removes an account and its secret.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
     vault(&state)?.remove(&account_id(&id)?)?;
     Ok(())

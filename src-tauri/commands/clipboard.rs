@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tauri::State;
-use zeroize::Zeroizing;
 
 use super::{account_id, vault};
 use crate::error::UiError;
@@ -22,28 +21,18 @@ pub struct Copied {
 }
 
 fn copy_and_schedule_clear(state: &AppState, code: &str) -> Result<u64, UiError> {
-    state.clipboard.copy_secret(code)?;
-    let clipboard = state.clipboard.clone();
-    let code = Zeroizing::new(code.to_owned());
-    let seconds = state.clipboard_clear_seconds;
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(seconds));
-        // Best effort: if the clipboard is gone, there is nothing left to clear.
-        let _ = clipboard.clear_if_holds(&code);
-    });
+    let seconds = state.settings().clipboard_clear_seconds;
+    state
+        .clipboard
+        .copy_then_clear(code, Duration::from_secs(seconds))?;
     Ok(seconds)
 }
 
 /// Copies the code of a time-based account (the next one if the current has < 5 s left).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn copy_code(state: State<'_, AppState>, id: String) -> Result<Copied, UiError> {
-    copy_account_code(&state, &id)
-}
-
-/// [`copy_code`] for callers outside IPC (the tray).
-pub fn copy_account_code(state: &AppState, id: &str) -> Result<Copied, UiError> {
-    let vault = vault(state)?;
-    let id = account_id(id)?;
+    let vault = vault(&state)?;
+    let id = account_id(&id)?;
     let accounts = vault.accounts()?;
     let account = accounts
         .iter()
@@ -55,7 +44,7 @@ pub fn copy_account_code(state: &AppState, id: &str) -> Result<Copied, UiError> 
         unlocked.code_to_copy(account, vault.now())
     }
     .ok_or_else(|| UiError::Other("this account has no time-based code".into()))?;
-    let clear_after = copy_and_schedule_clear(state, &choice.code.code)?;
+    let clear_after = copy_and_schedule_clear(&state, &choice.code.code)?;
     Ok(Copied {
         is_next: choice.is_next,
         code: None,
@@ -64,7 +53,7 @@ pub fn copy_account_code(state: &AppState, id: &str) -> Result<Copied, UiError> 
 }
 
 /// Generates the next HOTP code (advancing the counter on disk first) and copies it.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn next_hotp(state: State<'_, AppState>, id: String) -> Result<Copied, UiError> {
     let hotp = vault(&state)?.next_hotp(&account_id(&id)?)?;
     let clear_after = copy_and_schedule_clear(&state, &hotp.code)?;

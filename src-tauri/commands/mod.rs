@@ -1,7 +1,12 @@
 //! Tauri commands, one file per domain.
+//!
+//! Commands that reach the keyring or the index are `async`: Tauri then runs them off the main
+//! thread, which must stay free to present the page (a Secret Service read takes 10–100 ms, and
+//! a cold window reads one per account).
 
 pub mod accounts;
 pub mod clipboard;
+pub mod settings;
 
 use sesame_core::{AccountId, Vault};
 

@@ -4,7 +4,7 @@ use tauri::{AppHandle, Runtime};
 
 use crate::error::UiError;
 
-/// Closes the window to the tray (Ctrl+W), freeing the WebView.
+/// Closes the window (Ctrl+W); the process exits and the tray icon stays.
 #[tauri::command]
 pub fn hide_window<R: Runtime>(app: AppHandle<R>) -> Result<(), UiError> {
     crate::window::close(&app).map_err(|e| UiError::Other(e.to_string()))

@@ -67,6 +67,14 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    /// The process id of the tray serving this vault, if one is running.
+    pub fn tray_pid(&self) -> Option<u32> {
+        let text = std::fs::read_to_string(self.data.path().join("tray.lock")).ok()?;
+        let pid: u32 = text.trim().parse().ok()?;
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+        (name.trim() == "sesame-tray").then_some(pid)
+    }
+
     /// `sesame list --json`, as (issuer, name, id) in display order.
     pub fn listed(&self) -> Vec<(String, String, String)> {
         let json: serde_json::Value =
@@ -79,6 +87,16 @@ impl Sandbox {
                 (field("issuer"), field("name"), field("id"))
             })
             .collect()
+    }
+}
+
+// The app starts a tray for the sandbox's vault, in a process group of its own: stop it with
+// the sandbox, or every test would leave one behind.
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(pid) = self.tray_pid() {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
     }
 }
 

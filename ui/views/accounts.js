@@ -174,23 +174,36 @@ function sameAccount(a, b) {
   return a.issuer === b.issuer && a.name === b.name && a.kind === b.kind;
 }
 
+// Rows a window shows without scrolling: their codes are fetched first on a cold start.
+const FIRST_ROWS = 16;
+
+function showCodes(codes) {
+  let soonest = Infinity;
+  for (const entry of codes) {
+    const row = rows.get(entry.id);
+    if (!row) continue;
+    const text = groupDigits(entry.code);
+    if (row.code.textContent !== text) row.code.textContent = text;
+    row.next.textContent = `next ${groupDigits(entry.next_code)}`;
+    row.validUntil = entry.valid_until;
+    row.period = entry.period;
+    soonest = Math.min(soonest, entry.valid_until);
+  }
+  tick();
+  return soonest;
+}
+
 export async function refreshCodes() {
   clearTimeout(refreshTimer);
   if (!accounts.some((a) => a.kind !== "hotp")) return;
   try {
-    const codes = await currentCodes();
-    let soonest = Infinity;
-    for (const entry of codes) {
-      const row = rows.get(entry.id);
-      if (!row) continue;
-      const text = groupDigits(entry.code);
-      if (row.code.textContent !== text) row.code.textContent = text;
-      row.next.textContent = `next ${groupDigits(entry.next_code)}`;
-      row.validUntil = entry.valid_until;
-      row.period = entry.period;
-      soonest = Math.min(soonest, entry.valid_until);
+    // Each secret not read yet costs a keyring call: with a long list, show the first rows'
+    // codes before reading the rest.
+    const cold = accounts.filter((a) => a.kind !== "hotp" && !rows.get(a.id)?.validUntil);
+    if (cold.length > FIRST_ROWS) {
+      showCodes(await currentCodes(accounts.slice(0, FIRST_ROWS).map((a) => a.id)));
     }
-    tick();
+    const soonest = showCodes(await currentCodes());
     clearError();
     if (Number.isFinite(soonest)) {
       refreshTimer = setTimeout(refreshCodes, Math.max(200, soonest * 1000 - Date.now() + 30));

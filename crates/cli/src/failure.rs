@@ -5,6 +5,7 @@ use std::fmt;
 
 use sesame_core::account::SelectError;
 use sesame_core::otpauth::{MigrationError, UriError};
+use sesame_core::scan::ScanError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// A failed command, ready to print.
@@ -93,5 +94,18 @@ impl From<SelectError> for Failure {
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         Failure::new(format!("could not read input: {error}"))
+    }
+}
+
+impl From<ScanError> for Failure {
+    fn from(error: ScanError) -> Self {
+        match error {
+            ScanError::CaptureRefused { reason, hint } => {
+                Failure::new(format!("the screen could not be captured: {reason}")).hint(hint)
+            }
+            ScanError::NoClipboardImage => Failure::new(error.to_string())
+                .hint("Copy the QR code's image (right-click → Copy image), then run this again."),
+            other => Failure::new(other.to_string()).hint("Nothing was stored."),
+        }
     }
 }

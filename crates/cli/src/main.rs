@@ -29,7 +29,8 @@ struct Cli {
 enum Command {
     /// Add an account from an otpauth:// URI, or every account of a Google Authenticator
     /// export (otpauth-migration://). Without URI, reads it from standard input (hidden when
-    /// typed), which keeps the secret out of your shell history.
+    /// typed), which keeps the secret out of your shell history; or reads its QR code with
+    /// --from-screen, --from-image FILE or --from-clipboard.
     Add(commands::add::Args),
     /// List the accounts (no secrets, no keyring access).
     List(commands::list::Args),
@@ -40,6 +41,9 @@ enum Command {
     Rename(commands::rename::Args),
     /// Remove an account and delete its secret from the keyring.
     Remove(commands::remove::Args),
+    /// Read QR codes off the screen (or an image file, or the clipboard) and say what each
+    /// holds. Stores nothing.
+    Scan(commands::scan::Args),
     /// Check the keyring and the index, and finish any add or removal a crash interrupted.
     Doctor(commands::doctor::Args),
 }
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Command::Rename(args) => commands::rename::run(&vault, args),
         Command::Remove(args) => commands::remove::run(&vault, args),
         Command::Doctor(args) => commands::doctor::run(&vault, args),
+        Command::Scan(args) => commands::scan::run(args),
     };
     match outcome {
         Ok(code) => code,

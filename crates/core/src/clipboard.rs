@@ -1,7 +1,10 @@
 //! The clipboard, for codes: each copy is marked as secret where the platform has a way, and a
 //! later clear happens only if the clipboard still holds what Sesame put there.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use zeroize::Zeroizing;
 
 /// Why the clipboard could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,6 +22,10 @@ pub enum ClipboardError {
 #[derive(Default)]
 pub struct SecretClipboard {
     clipboard: Mutex<Option<arboard::Clipboard>>,
+    /// Clears scheduled and not yet done: a process about to exit waits for them, or the code
+    /// would outlive it in a clipboard manager or be dropped before the user pasted it.
+    pending_clears: Mutex<usize>,
+    cleared: Condvar,
 }
 
 impl SecretClipboard {
@@ -71,5 +78,49 @@ impl SecretClipboard {
             }
             Ok(holds)
         })
+    }
+
+    /// Copies `code` as a secret and clears it after `after`, unless the user has copied
+    /// something else by then. The clear runs on its own thread.
+    pub fn copy_then_clear(
+        self: &Arc<Self>,
+        code: &str,
+        after: Duration,
+    ) -> Result<(), ClipboardError> {
+        self.copy_secret(code)?;
+        *self.pending() += 1;
+        let clipboard = Arc::clone(self);
+        let code = Zeroizing::new(code.to_owned());
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            // Best effort: if the clipboard is gone, there is nothing left to clear.
+            let _ = clipboard.clear_if_holds(&code);
+            let mut pending = clipboard.pending();
+            *pending = pending.saturating_sub(1);
+            clipboard.cleared.notify_all();
+        });
+        Ok(())
+    }
+
+    /// True while a scheduled clear has not run yet.
+    pub fn has_pending_clears(&self) -> bool {
+        *self.pending() > 0
+    }
+
+    /// Blocks until every scheduled clear has run.
+    pub fn wait_for_pending_clears(&self) {
+        let mut pending = self.pending();
+        while *pending > 0 {
+            pending = self
+                .cleared
+                .wait(pending)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, usize> {
+        self.pending_clears
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 }

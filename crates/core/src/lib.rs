@@ -6,9 +6,13 @@
 pub mod account;
 pub mod account_form;
 pub mod clipboard;
+pub mod companion;
 pub mod otp;
 pub mod otpauth;
+pub mod private_files;
+pub mod scan;
 pub mod secret;
+pub mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 pub mod unlocked;

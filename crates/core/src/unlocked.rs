@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::account::{Account, AccountId};
-use crate::otp::{self, OtpKind, TimedCode};
+use crate::otp::{self, TimedCode};
 use crate::secret::Secret;
 use crate::vault::{Vault, VaultError};
 
@@ -19,6 +19,26 @@ pub struct CopyChoice {
     pub code: TimedCode,
     /// True when the current code was about to expire and the next one was chosen.
     pub is_next: bool,
+}
+
+/// The code to put on the clipboard for a time-based account: the current one, or the next when
+/// the current one has under [`COPY_NEXT_BELOW_SECONDS`] left. `None` for HOTP accounts, whose
+/// codes come from [`Vault::next_hotp`].
+pub fn choose_code_to_copy(secret: &Secret, account: &Account, now: u64) -> Option<CopyChoice> {
+    if !account.params.is_time_based() {
+        return None;
+    }
+    let current = otp::timed_code(secret, &account.params, now);
+    if current.seconds_left < COPY_NEXT_BELOW_SECONDS {
+        return Some(CopyChoice {
+            code: otp::next_timed_code(secret, &account.params, now),
+            is_next: true,
+        });
+    }
+    Some(CopyChoice {
+        code: current,
+        is_next: false,
+    })
 }
 
 /// The secrets of the time-based accounts shown, read once.
@@ -37,7 +57,13 @@ impl Unlocked {
                 .iter()
                 .any(|a| &a.id == id && a.params.is_time_based())
         });
-        for account in accounts.iter().filter(|a| a.params.kind != OtpKind::Hotp) {
+        self.read_missing(vault, accounts)
+    }
+
+    /// Reads the secrets of those of `accounts` not held yet, forgetting none: for showing the
+    /// first rows' codes before reading the rest.
+    pub fn read_missing(&mut self, vault: &Vault, accounts: &[Account]) -> Result<(), VaultError> {
+        for account in accounts.iter().filter(|a| a.params.is_time_based()) {
             if self.secrets.contains_key(&account.id) {
                 continue;
             }
@@ -77,20 +103,10 @@ impl Unlocked {
             .then(|| code(secret, &account.params, now))
     }
 
-    /// The code to put on the clipboard: the current one, or the next when the current one has
-    /// under [`COPY_NEXT_BELOW_SECONDS`] left.
+    /// The code to put on the clipboard (see [`choose_code_to_copy`]).
     pub fn code_to_copy(&self, account: &Account, now: u64) -> Option<CopyChoice> {
-        let current = self.timed_code(account, now)?;
-        if current.seconds_left < COPY_NEXT_BELOW_SECONDS {
-            return Some(CopyChoice {
-                code: self.next_code(account, now)?,
-                is_next: true,
-            });
-        }
-        Some(CopyChoice {
-            code: current,
-            is_next: false,
-        })
+        let secret = self.secrets.get(&account.id)?;
+        choose_code_to_copy(secret, account, now)
     }
 
     /// How many secrets are held.

@@ -6,6 +6,7 @@ pub mod doctor;
 pub mod list;
 pub mod remove;
 pub mod rename;
+pub mod scan;
 
 use sesame_core::Account;
 use sesame_core::account::select;

@@ -6,12 +6,12 @@
 //! was under way, and [`super::Vault::doctor`] can finish or undo it: nothing is ever lost.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, AccountId};
+use crate::private_files::{create_private_dir, replace_private_file};
 
 /// The index format this build writes and reads.
 pub const INDEX_VERSION: u32 = 1;
@@ -174,22 +174,8 @@ impl FileIndex {
     }
 
     fn ensure_dir(&self) -> Result<(), IndexError> {
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(&self.dir)
-            .map_err(Self::io("create", &self.dir))
+        create_private_dir(&self.dir).map_err(Self::io("create", &self.dir))
     }
-}
-
-fn private_file_options() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
 }
 
 impl IndexStorage for FileIndex {
@@ -244,30 +230,14 @@ impl IndexStorage for FileIndex {
     fn save(&self, index: &Index) -> Result<(), IndexError> {
         self.ensure_dir()?;
         let path = self.path();
-        let temporary = self
-            .dir
-            .join(format!(".{INDEX_FILE}.{}.tmp", std::process::id()));
-        let json = serde_json::to_vec_pretty(index).map_err(|e| IndexError::Corrupt {
+        let mut json = serde_json::to_vec_pretty(index).map_err(|e| IndexError::Corrupt {
             path: path.clone(),
             line: 0,
             column: 0,
             reason: e.to_string(),
         })?;
-        let write = || -> std::io::Result<()> {
-            let mut file = private_file_options().open(&temporary)?;
-            file.write_all(&json)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            fs::rename(&temporary, &path)?;
-            // The rename is durable only once the directory entry is on disk.
-            #[cfg(unix)]
-            File::open(&self.dir)?.sync_all()?;
-            Ok(())
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&temporary);
-            Self::io("write", &path)(e)
-        })
+        json.push(b'\n');
+        replace_private_file(&self.dir, INDEX_FILE, &json).map_err(Self::io("write", &path))
     }
 
     fn lock(&self) -> Result<IndexLock, IndexError> {

@@ -1,0 +1,129 @@
+//! `sesame scan`: read QR codes off the screen, from an image file, or from the clipboard, and
+//! say what each holds. Nothing is stored.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sesame_core::otpauth::{migration, uri};
+use sesame_core::scan::payload::preview;
+use sesame_core::scan::{self, Found, Payload, ScanReport};
+
+use super::describe_params;
+use crate::failure::Failure;
+
+/// Where to look for codes (the screen when neither option is given).
+#[derive(Debug, clap::Args)]
+pub struct Source {
+    /// Read codes from this image file (PNG, JPEG, WebP, BMP, GIF) instead of the screen.
+    #[arg(long = "image", value_name = "FILE", conflicts_with = "clipboard")]
+    pub image: Option<PathBuf>,
+    /// Read codes from the image on the clipboard instead of the screen.
+    #[arg(long)]
+    pub clipboard: bool,
+}
+
+impl Source {
+    /// Runs the scan.
+    pub fn scan(&self) -> Result<ScanReport, Failure> {
+        Ok(match (&self.image, self.clipboard) {
+            (Some(path), _) => scan::scan_image_file(path)?,
+            (None, true) => scan::scan_clipboard_image()?,
+            (None, false) => scan::screen::scan_screens()?,
+        })
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    source: Source,
+    /// Print JSON: every code with its source, position and content. Account codes show their
+    /// label and settings, never their secret.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Failure> {
+    let report = args.source.scan()?;
+    if args.json {
+        let codes: Vec<_> = report.found.iter().map(json_of).collect();
+        let json = serde_json::json!({
+            "frames": report.frames,
+            "codes": codes,
+            "unreadable": report.unreadable,
+        });
+        println!("{json:#}");
+    } else {
+        for found in &report.found {
+            println!("{}: {}", found.source, describe(found));
+        }
+        for seen in &report.unreadable {
+            println!(
+                "{}: a QR code at {},{} that could not be read",
+                seen.source, seen.bounds.left, seen.bounds.top
+            );
+        }
+    }
+    if report.found.is_empty() {
+        eprintln!("{}", report.nothing_found_hint());
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line saying what a code holds, without any secret in it.
+pub fn describe(found: &Found) -> String {
+    match &found.payload {
+        Payload::Account(text) => match uri::parse(text) {
+            Ok(parsed) => format!(
+                "account {} ({})",
+                parsed.account.label(),
+                describe_params(&parsed.account.params)
+            ),
+            Err(error) => format!("an otpauth:// URI that cannot be added: {error}"),
+        },
+        Payload::Migration(text) => match migration::parse(text) {
+            Ok(batch) => format!(
+                "a Google Authenticator export of {} accounts",
+                batch.accounts.len() + batch.skipped.len()
+            ),
+            Err(error) => format!("a Google Authenticator export that cannot be read: {error}"),
+        },
+        Payload::Login(_) => "a Sesame sign-in request".into(),
+        Payload::Bind(_) => "a Sesame device-binding offer".into(),
+        Payload::Text(text) => format!("text: {}", preview(text)),
+        Payload::Unusable { reason, .. } => format!("unusable: {reason}"),
+    }
+}
+
+fn json_of(found: &Found) -> serde_json::Value {
+    let mut value = serde_json::json!({
+        "source": found.source,
+        "bounds": found.bounds,
+        "description": describe(found),
+    });
+    let kind = match &found.payload {
+        Payload::Account(_) => "account",
+        Payload::Migration(_) => "migration",
+        Payload::Login(_) => "login",
+        Payload::Bind(_) => "bind",
+        Payload::Text(_) => "text",
+        Payload::Unusable { .. } => "unusable",
+    };
+    value["kind"] = kind.into();
+    match &found.payload {
+        // Login and binding requests carry no secret of the user's; text is anyone's.
+        Payload::Login(text) | Payload::Bind(text) | Payload::Text(text) => {
+            value["text"] = text.as_str().into();
+        }
+        Payload::Account(text) => {
+            if let Ok(parsed) = uri::parse(text) {
+                value["issuer"] = parsed.account.issuer.as_str().into();
+                value["name"] = parsed.account.name.as_str().into();
+            }
+        }
+        Payload::Unusable { bytes, .. } => value["bytes"] = (*bytes).into(),
+        Payload::Migration(_) => {}
+    }
+    value
+}

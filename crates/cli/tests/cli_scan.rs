@@ -1,0 +1,248 @@
+//! `sesame scan` and `sesame add --from-screen/--from-image` on real X screens (Xvfb, 1080p and
+//! 4K, started by each test) with the codes shown in real windows (ImageMagick's `display`).
+//!
+//! Marked `ignore`: they need Xvfb and ImageMagick, and the adding ones the real Secret
+//! Service; `scripts/dev test` provides all three and runs them with `--include-ignored`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sesame_core::scan::corpus::render;
+use sesame_core::testing::independent_totp;
+
+/// An Xvfb screen of its own, stopped on drop.
+struct Screen {
+    display: String,
+    server: Child,
+    windows: Vec<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl Screen {
+    fn start(width: u32, height: u32) -> Self {
+        for number in 150..200 {
+            if Path::new(&format!("/tmp/.X{number}-lock")).exists()
+                || Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
+            {
+                continue;
+            }
+            let display = format!(":{number}");
+            let server = Command::new("Xvfb")
+                .args([
+                    &display,
+                    "-screen",
+                    "0",
+                    &format!("{width}x{height}x24"),
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb is installed by scripts/dev");
+            let mut screen = Self {
+                display,
+                server,
+                windows: Vec::new(),
+                dir: tempfile::tempdir().expect("temp dir"),
+            };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                let up = Command::new("xdpyinfo")
+                    .env("DISPLAY", &screen.display)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success());
+                if up {
+                    return screen;
+                }
+                if screen.server.try_wait().ok().flatten().is_some() {
+                    break; // lost a race for this number: try the next
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = screen.server.kill();
+        }
+        panic!("no X display could be started");
+    }
+
+    /// Shows `payload` as a QR code (`module` px per module) in a window at (x, y).
+    fn show(&mut self, payload: &str, module: u32, x: u32, y: u32) {
+        let image = render(payload.as_bytes(), module);
+        let path = self
+            .dir
+            .path()
+            .join(format!("code{}.png", self.windows.len()));
+        image.save(&path).expect("save the code");
+        let window = Command::new("display")
+            .args(["-geometry", &format!("+{x}+{y}")])
+            .arg(&path)
+            .env("DISPLAY", &self.display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ImageMagick is installed by scripts/dev");
+        self.windows.push(window);
+    }
+
+    fn sesame(&self, data: &Path, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_sesame"))
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .env("SESAME_DATA_DIR", data)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sesame")
+    }
+
+    /// `sesame scan --json`, retried until `count` codes are read (the windows take a moment
+    /// to map).
+    fn scan_until(&self, data: &Path, count: usize) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let output = self.sesame(data, &["scan", "--json"]);
+            let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+            if json["codes"].as_array().is_some_and(|c| c.len() >= count) {
+                return json;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {count} codes, last scan: {json} {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        for window in &mut self.windows {
+            let _ = window.kill();
+            let _ = window.wait();
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+fn texts(json: &Value) -> Vec<String> {
+    let mut texts: Vec<String> = json["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    texts.sort();
+    texts
+}
+
+#[test]
+#[ignore = "needs Xvfb, ImageMagick and a Secret Service: run `scripts/dev test`"]
+fn scan_reads_a_code_shown_in_a_window_on_a_1080p_screen() {
+    let mut screen = Screen::start(1920, 1080);
+    let data = tempfile::tempdir().expect("data dir");
+    let login = "sesame://login?v=1&o=http%3A%2F%2F127.0.0.1%3A8080&s=AAAA&c=BBBB&e=1999999999&k=CCCC&g=DDDD";
+    screen.show(login, 4, 700, 300);
+    let json = screen.scan_until(data.path(), 1);
+    assert_eq!(texts(&json), vec![login.to_owned()]);
+    let code = &json["codes"][0];
+    assert_eq!(code["kind"], "login");
+    assert_eq!(code["source"], "screen 1 (screen)", "{code}");
+    // Found where the window is (the image's margin is 4 modules).
+    let left = code["bounds"]["left"].as_i64().expect("left");
+    assert!((700..760).contains(&left), "{code}");
+}
+
+#[test]
+#[ignore = "needs Xvfb, ImageMagick and a Secret Service: run `scripts/dev test`"]
+fn scan_reads_two_small_codes_on_a_4k_screen() {
+    let mut screen = Screen::start(3840, 2160);
+    let data = tempfile::tempdir().expect("data dir");
+    let first = "https://example.com/one?ref=sesame-scan-test";
+    let second = "https://example.org/two?ref=sesame-scan-test";
+    // 3 px modules on a 4K screen: small, as a page at 100 % on a HiDPI monitor shows them.
+    screen.show(first, 3, 200, 1500);
+    screen.show(second, 3, 3300, 150);
+    let json = screen.scan_until(data.path(), 2);
+    assert_eq!(texts(&json), vec![first.to_owned(), second.to_owned()]);
+}
+
+#[test]
+#[ignore = "needs Xvfb, ImageMagick and a Secret Service: run `scripts/dev test`"]
+fn add_from_screen_stores_the_account_and_its_codes_are_right() {
+    let mut screen = Screen::start(1920, 1080);
+    let data = tempfile::tempdir().expect("data dir");
+    let uri = "otpauth://totp/Screen%20Co:zoe@example.com?secret=KRSXG5CTMVZWC3LFKRSXG5CTMVZWC3LF&issuer=Screen%20Co";
+    screen.show(uri, 4, 400, 200);
+    screen.scan_until(data.path(), 1);
+    let added = screen.sesame(data.path(), &["add", "--from-screen", "--yes"]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&added.stderr);
+    assert!(stderr.contains("Screen Co:zoe@example.com"), "{stderr}");
+    assert!(
+        !stderr.contains("KRSXG5CT")
+            && !String::from_utf8_lossy(&added.stdout).contains("KRSXG5CT")
+    );
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let code = screen.sesame(data.path(), &["code", "zoe", "--json"]);
+    let json: Value = serde_json::from_slice(&code.stdout).expect("code JSON");
+    let shown = json[0]["code"].as_str().expect("code").to_owned();
+    let candidates = [
+        independent_totp(b"TestSesameTestSesame", 6, before),
+        independent_totp(b"TestSesameTestSesame", 6, before + 30),
+    ];
+    assert!(candidates.contains(&shown), "{json}");
+}
+
+#[test]
+#[ignore = "needs Xvfb, ImageMagick and a Secret Service: run `scripts/dev test`"]
+fn add_from_image_refuses_bad_files_and_non_accounts_and_stores_nothing() {
+    let screen = Screen::start(640, 480);
+    let data = tempfile::tempdir().expect("data dir");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text_file = dir.path().join("notes.png");
+    std::fs::write(&text_file, "hello").expect("write");
+    let web = dir.path().join("web.png");
+    render(b"https://example.com/not-an-account", 4)
+        .save(&web)
+        .expect("save");
+    let blank = dir.path().join("blank.png");
+    image::RgbaImage::from_pixel(300, 300, image::Rgba([255, 255, 255, 255]))
+        .save(&blank)
+        .expect("save");
+    let cases: [(PathBuf, &str); 3] = [
+        (text_file, "is not a readable image"),
+        (
+            web,
+            "holds text, not an otpauth:// account: https://example.com/not-an-account",
+        ),
+        (blank, "No QR code was found"),
+    ];
+    for (file, message) in cases {
+        let output = screen.sesame(
+            data.path(),
+            &[
+                "add",
+                "--from-image",
+                file.to_str().expect("utf-8 path"),
+                "--yes",
+            ],
+        );
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{}: {stderr}", file.display());
+    }
+    let list = screen.sesame(data.path(), &["list", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]");
+}

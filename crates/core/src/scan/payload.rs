@@ -1,0 +1,133 @@
+//! What a QR code holds, as far as Sesame is concerned.
+
+use serde::Serialize;
+
+/// Longest text Sesame takes from a QR code. An otpauth URI with a 512-bit secret and long
+/// labels stays under 1 KiB; a Google migration export of ten accounts is ~1.5 KiB.
+pub const MAX_TEXT_BYTES: usize = 4096;
+
+/// A code's content, classified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+pub enum Payload {
+    /// `otpauth://`: one account to add.
+    Account(String),
+    /// `otpauth-migration://`: Google Authenticator's export of several accounts.
+    Migration(String),
+    /// `sesame://login`: a QR login to approve.
+    Login(String),
+    /// `sesame://bind`: a server offering to bind this device.
+    Bind(String),
+    /// Any other text (a web address, say): shown, never added.
+    Text(String),
+    /// Bytes that are not text, or text too long to be anything Sesame reads; only its size
+    /// is kept.
+    Unusable { bytes: usize, reason: String },
+}
+
+impl Payload {
+    /// Classifies a code's bytes.
+    pub fn classify(bytes: &[u8]) -> Self {
+        if bytes.len() > MAX_TEXT_BYTES {
+            return Self::Unusable {
+                bytes: bytes.len(),
+                reason: format!(
+                    "it holds {} bytes, more than any account or login code ({MAX_TEXT_BYTES})",
+                    bytes.len()
+                ),
+            };
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Self::Unusable {
+                bytes: bytes.len(),
+                reason: "it holds binary data, not text".into(),
+            };
+        };
+        let scheme = text
+            .split_once(':')
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        let lower = text.get(..16).unwrap_or(text).to_ascii_lowercase();
+        match scheme.as_deref() {
+            Some("otpauth") => Self::Account(text.to_owned()),
+            Some("otpauth-migration") => Self::Migration(text.to_owned()),
+            Some("sesame") if lower.starts_with("sesame://login") => Self::Login(text.to_owned()),
+            Some("sesame") if lower.starts_with("sesame://bind") => Self::Bind(text.to_owned()),
+            _ => Self::Text(text.to_owned()),
+        }
+    }
+
+    /// Why this is not an account, in words for the user; `None` when it is one (or several).
+    pub fn not_an_account(&self) -> Option<String> {
+        match self {
+            Self::Account(_) | Self::Migration(_) => None,
+            Self::Login(_) => Some(
+                "this is a Sesame sign-in code, not an account: approve it with `sesame approve`"
+                    .into(),
+            ),
+            Self::Bind(_) => Some(
+                "this is a Sesame device-binding code, not an account: use `sesame bind`".into(),
+            ),
+            Self::Text(text) => Some(format!(
+                "this code holds text, not an otpauth:// account: {}",
+                preview(text)
+            )),
+            Self::Unusable { reason, .. } => {
+                Some(format!("this code cannot be an account: {reason}"))
+            }
+        }
+    }
+}
+
+/// The text as it may be shown: one line, at most 80 characters, control characters escaped
+/// (a code's text is anyone's, and must not drive the terminal).
+pub fn preview(text: &str) -> String {
+    let mut shown: String = text.chars().take(80).flat_map(char::escape_debug).collect();
+    if text.chars().count() > 80 {
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_scheme_is_recognised() {
+        let kind = |text: &str| Payload::classify(text.as_bytes());
+        assert!(matches!(
+            kind("otpauth://totp/A:b?secret=JBSWY3DP"),
+            Payload::Account(_)
+        ));
+        assert!(matches!(
+            kind("OTPAUTH://totp/A:b?secret=JBSWY3DP"),
+            Payload::Account(_)
+        ));
+        assert!(matches!(
+            kind("otpauth-migration://offline?data=AA"),
+            Payload::Migration(_)
+        ));
+        assert!(matches!(kind("sesame://login?v=1&o=x"), Payload::Login(_)));
+        assert!(matches!(kind("sesame://bind?v=1&o=x"), Payload::Bind(_)));
+        assert!(matches!(kind("https://example.com"), Payload::Text(_)));
+        assert!(matches!(kind("sesame://other"), Payload::Text(_)));
+    }
+
+    #[test]
+    fn binary_and_oversized_contents_are_unusable_and_say_why() {
+        let binary = Payload::classify(&[0xff, 0xfe, 0x00, 0x81]);
+        assert!(
+            matches!(&binary, Payload::Unusable { bytes: 4, reason } if reason.contains("binary"))
+        );
+        let long = Payload::classify("a".repeat(MAX_TEXT_BYTES + 1).as_bytes());
+        assert!(matches!(&long, Payload::Unusable { reason, .. } if reason.contains("more than")));
+        assert!(long.not_an_account().is_some());
+    }
+
+    #[test]
+    fn previews_escape_control_characters_and_truncate() {
+        assert_eq!(preview("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        let long = preview(&"x".repeat(100));
+        assert_eq!(long.chars().count(), 81);
+    }
+}

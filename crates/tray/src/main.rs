@@ -1,0 +1,201 @@
+//! `sesame-tray`: Sesame's icon in the tray. It opens the window (a separate process that exits
+//! when closed) and copies codes without it. One runs per vault; a second exits at once.
+
+mod icon;
+mod instance;
+mod menu;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use sesame_core::Vault;
+use sesame_core::clipboard::SecretClipboard;
+use sesame_core::companion::{self, WINDOW_PROGRAM};
+use sesame_core::settings::Settings;
+use sesame_core::unlocked::choose_code_to_copy;
+use tao::event::{Event, StartCause};
+use tao::event_loop::{ControlFlow, EventLoopBuilder};
+use tray_icon::menu::MenuEvent;
+use tray_icon::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
+
+use crate::menu::{Action, TrayMenu};
+
+/// How often the account list is checked for changes made by the window or the CLI.
+const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+enum UserEvent {
+    Menu(MenuEvent),
+    Tray(TrayIconEvent),
+}
+
+fn main() {
+    #[cfg(target_os = "linux")]
+    restart_without_gl();
+    if let Some(arg) = std::env::args().nth(1) {
+        let code = if arg == "--help" || arg == "-h" { 0 } else { 2 };
+        eprintln!(
+            "usage: sesame-tray\n\nShows Sesame's icon in the tray. It takes no arguments; \
+             SESAME_DATA_DIR chooses the vault, as for `sesame` and `sesame-app`."
+        );
+        std::process::exit(code);
+    }
+    let Some(data_dir) = std::env::var_os("SESAME_DATA_DIR")
+        .map(PathBuf::from)
+        .or_else(sesame_core::vault::default_data_dir)
+    else {
+        eprintln!("error: this system reports no home directory for Sesame's data");
+        std::process::exit(1);
+    };
+    let _instance = match instance::TrayInstance::acquire(&data_dir) {
+        Ok(Some(instance)) => instance,
+        // Another tray serves this vault: nothing to do.
+        Ok(None) => return,
+        Err(error) => {
+            eprintln!("error: Sesame's tray could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    run(
+        Vault::open(&data_dir),
+        Settings::load(&data_dir).unwrap_or_default(),
+    );
+}
+
+/// GTK opens OpenGL at start-up to choose visuals, which maps the Mesa driver and LLVM (~45 MB
+/// of a ~85 MB tray). A tray draws no GL, and GTK reads `GDK_GL` only from the environment it
+/// starts with, so the tray starts itself again once with GL disabled.
+#[cfg(target_os = "linux")]
+fn restart_without_gl() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("GDK_GL").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("GDK_GL", "disable")
+        .exec();
+    // Still this process: carry on with GL, which costs memory but works.
+    eprintln!("sesame-tray: could not restart without OpenGL: {error}");
+}
+
+fn run(vault: Vault, settings: Settings) -> ! {
+    let event_loop = EventLoopBuilder::<UserEvent>::with_user_event().build();
+    let proxy = event_loop.create_proxy();
+    MenuEvent::set_event_handler(Some(move |event| {
+        let _ = proxy.send_event(UserEvent::Menu(event));
+    }));
+    let proxy = event_loop.create_proxy();
+    TrayIconEvent::set_event_handler(Some(move |event| {
+        let _ = proxy.send_event(UserEvent::Tray(event));
+    }));
+
+    let clipboard = Arc::new(SecretClipboard::new());
+    let clear_after = Duration::from_secs(settings.clipboard_clear_seconds);
+    let mut tray: Option<(TrayIcon, TrayMenu)> = None;
+    let mut index_seen: Option<SystemTime> = None;
+
+    event_loop.run(move |event, _, control_flow| {
+        *control_flow = ControlFlow::WaitUntil(Instant::now() + REFRESH_EVERY);
+        match event {
+            // macOS wants the icon made once the loop runs; the other systems accept it then too.
+            Event::NewEvents(StartCause::Init) => match build_tray(&vault) {
+                Ok(built) => {
+                    index_seen = index_modified(&vault);
+                    tray = Some(built);
+                }
+                Err(error) => {
+                    eprintln!("error: no tray icon could be shown: {error}");
+                    *control_flow = ControlFlow::ExitWithCode(1);
+                }
+            },
+            Event::NewEvents(StartCause::ResumeTimeReached { .. }) => {
+                let modified = index_modified(&vault);
+                if modified != index_seen {
+                    index_seen = modified;
+                    if let Some((_, menu)) = &tray {
+                        menu.show_accounts(&accounts(&vault));
+                    }
+                }
+            }
+            Event::UserEvent(UserEvent::Tray(TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            })) => open_window(&[]),
+            Event::UserEvent(UserEvent::Menu(event)) => {
+                match menu::action(event.id()) {
+                    Some(Action::Open) => open_window(&[]),
+                    Some(Action::Copy(id)) => {
+                        if let Err(message) = copy_code(&vault, &clipboard, &id, clear_after) {
+                            eprintln!("sesame-tray: {message}");
+                        }
+                    }
+                    Some(Action::Quit) => {
+                        open_window(&["--quit"]);
+                        // A code just copied stays until its clear has run.
+                        clipboard.wait_for_pending_clears();
+                        *control_flow = ControlFlow::Exit;
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+    })
+}
+
+fn build_tray(vault: &Vault) -> Result<(TrayIcon, TrayMenu), String> {
+    let menu = TrayMenu::new().map_err(|e| e.to_string())?;
+    menu.show_accounts(&accounts(vault));
+    let icon = icon::load().map_err(|e| format!("the icon is unreadable: {e}"))?;
+    let tray = TrayIconBuilder::new()
+        .with_tooltip("Sesame")
+        .with_icon(icon)
+        .with_menu(Box::new(menu.root()))
+        .with_menu_on_left_click(false)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok((tray, menu))
+}
+
+fn accounts(vault: &Vault) -> Vec<sesame_core::Account> {
+    // An unreadable index shows an empty menu; the window explains what is wrong when opened.
+    vault.accounts().unwrap_or_default()
+}
+
+fn index_modified(vault: &Vault) -> Option<SystemTime> {
+    std::fs::metadata(vault.index_location())
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+fn open_window(args: &[&str]) {
+    if let Err(error) = companion::spawn_detached(WINDOW_PROGRAM, args) {
+        eprintln!("sesame-tray: the window could not be opened: {error}");
+    }
+}
+
+/// Reads the account's secret (once, for this copy only: the tray holds no secrets) and copies
+/// its code, or the next one when the current is about to expire.
+fn copy_code(
+    vault: &Vault,
+    clipboard: &Arc<SecretClipboard>,
+    id: &sesame_core::AccountId,
+    clear_after: Duration,
+) -> Result<(), String> {
+    let accounts = vault.accounts().map_err(|e| e.to_string())?;
+    let account = accounts
+        .iter()
+        .find(|a| &a.id == id)
+        .ok_or("that account is no longer in Sesame")?;
+    let secret = vault.secret(account).map_err(|e| e.to_string())?;
+    let choice = choose_code_to_copy(&secret, account, vault.now())
+        .ok_or("this account has no time-based code")?;
+    clipboard
+        .copy_then_clear(&choice.code.code, clear_after)
+        .map_err(|e| e.to_string())
+}
