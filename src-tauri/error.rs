@@ -4,6 +4,7 @@ use serde::Serialize;
 use sesame_core::account_form::FormError;
 use sesame_core::clipboard::ClipboardError;
 use sesame_core::otpauth::{MigrationError, UriError};
+use sesame_core::scan::ScanError;
 use sesame_core::settings::SettingsError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
@@ -86,6 +87,33 @@ impl From<FormError> for UiError {
 impl From<ClipboardError> for UiError {
     fn from(error: ClipboardError) -> Self {
         Self::Clipboard(error.to_string())
+    }
+}
+
+impl UiError {
+    /// The message shown.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Keyring(m)
+            | Self::Index(m)
+            | Self::InvalidInput(m)
+            | Self::Duplicate(m)
+            | Self::NotFound(m)
+            | Self::Clipboard(m)
+            | Self::Other(m) => m,
+        }
+    }
+}
+
+impl From<ScanError> for UiError {
+    fn from(error: ScanError) -> Self {
+        match error {
+            ScanError::CaptureRefused { .. } => Self::Other(sentence(&error.to_string())),
+            other => Self::InvalidInput(format!(
+                "{}. Nothing was stored.",
+                sentence(&other.to_string())
+            )),
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use sesame_core::Vault;
 use sesame_core::clipboard::SecretClipboard;
+use sesame_core::scan::Payload;
 use sesame_core::settings::Settings;
 use sesame_core::unlocked::Unlocked;
 
@@ -16,6 +17,8 @@ pub struct AppState {
     pub unlocked: Mutex<Unlocked>,
     /// Kept for the app's lifetime: on X11 the copying process serves the clipboard.
     pub clipboard: Arc<SecretClipboard>,
+    /// The codes of the last scan, until the user adds some or scans again (wiped on drop).
+    pub scanned: Mutex<Vec<Payload>>,
     data_dir: Option<PathBuf>,
 }
 
@@ -33,6 +36,7 @@ impl AppState {
                 .ok_or_else(|| "this system reports no home directory for Sesame's data".into()),
             unlocked: Mutex::default(),
             clipboard: Arc::new(SecretClipboard::new()),
+            scanned: Mutex::default(),
             data_dir,
         }
     }
@@ -70,9 +74,15 @@ impl AppState {
         format!("dev.sesame.desktop.v{hash:016x}")
     }
 
-    /// Drops (and wipes) the secrets read for display.
+    /// Drops (and wipes) the secrets read for display, and any scan not added.
     pub fn forget_secrets(&self) {
         *self.unlocked() = Unlocked::default();
+        self.scanned().clear();
+    }
+
+    /// The last scan's codes.
+    pub fn scanned(&self) -> MutexGuard<'_, Vec<Payload>> {
+        self.scanned.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The unlocked secrets; a poisoned lock only means another command panicked mid-way, and

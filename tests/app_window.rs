@@ -181,6 +181,7 @@ async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
         &["The clipboard delay must be between 5 and 300 seconds, not 1."],
     )
     .await;
+    app.screenshot_screen("window-settings").await;
     app.fill("#s-clear", "5").await;
     app.click("#settings-form button[type=submit]").await;
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -356,5 +357,112 @@ async fn closing_the_window_ends_its_process_and_the_tray_opens_and_quits_it() {
         assert!(Instant::now() < deadline, "the window did not quit");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn scanning_the_screen_shows_what_was_found_and_adds_only_what_the_user_picks() {
+    let sandbox = Sandbox::new();
+    let app = AppSession::start(&sandbox).await;
+    app.find("#empty").await;
+
+    // A page elsewhere on the screen shows an account's QR code and a web address's.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let account = "otpauth://totp/Scan%20Co:amy@example.com?secret=KRSXG5CTMVZWC3LFKRSXG5CTMVZWC3LF&issuer=Scan%20Co";
+    let mut windows = Vec::new();
+    for (n, (payload, x)) in [(account, 1300), ("https://example.com/just-a-link", 60)]
+        .into_iter()
+        .enumerate()
+    {
+        let file = dir.path().join(format!("code{n}.png"));
+        sesame_core::scan::corpus::render(payload.as_bytes(), 4)
+            .save(&file)
+            .expect("save");
+        windows.push(
+            std::process::Command::new("display")
+                .args(["-geometry", &format!("+{x}+500")])
+                .arg(&file)
+                .spawn()
+                .expect("ImageMagick's display"),
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    app.click("#add-button").await;
+    app.click("#tab-scan").await;
+    app.click("#scan-now").await;
+    app.wait_for_count("#scan-results li", 2).await;
+    let listed = app
+        .js("return [...document.querySelectorAll('#scan-results li')].map(li => li.innerText);")
+        .await;
+    let listed: Vec<String> = serde_json::from_value(listed).expect("texts");
+    assert!(
+        listed
+            .iter()
+            .any(|t| t
+                .contains("account Scan Co:amy@example.com (TOTP, SHA1, 6 digits, every 30 s)")),
+        "{listed:?}"
+    );
+    assert!(
+        listed.iter().any(|t| t.contains("Not added: this code holds text, not an otpauth:// account: https://example.com/just-a-link.")),
+        "{listed:?}"
+    );
+    // The page never sees the secret.
+    let html = app.js("return document.documentElement.outerHTML;").await;
+    assert!(!html.to_string().contains("KRSXG5CT"));
+    app.screenshot_screen("window-scan-found").await;
+
+    app.click("#add-submit").await;
+    app.wait_for_texts(".account .issuer", &["Scan Co"]).await;
+    // The code fills in once the new secret has been read.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let shown = loop {
+        let shown = app.visible_texts(".account .code").await;
+        if shown
+            .first()
+            .is_some_and(|c| c.chars().any(|ch| ch.is_ascii_digit()))
+        {
+            break shown;
+        }
+        assert!(Instant::now() < deadline, "no code shown: {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let now = unix_now();
+    let candidates = [
+        independent_totp(b"TestSesameTestSesame", 6, now),
+        independent_totp(b"TestSesameTestSesame", 6, now.saturating_sub(1)),
+    ];
+    let shown = shown
+        .first()
+        .map(|c| c.replace(' ', ""))
+        .unwrap_or_default();
+    assert!(candidates.contains(&shown), "{shown} vs {candidates:?}");
+
+    // An image file's bytes, as the "From image…" button sends them: a file that is not an
+    // image is refused with the reason.
+    let refused = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('scan_image', new TextEncoder().encode('not an image'),
+                 { headers: { 'x-file-name': 'notes.png' } })
+               .then(() => done('accepted'), (e) => done(e.message));",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert!(
+        refused
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Notes.png is not a readable image"),
+        "{refused}"
+    );
+    for mut window in windows {
+        let _ = window.kill();
+        let _ = window.wait();
+    }
+    app.assert_no_script_errors().await;
     app.close().await;
 }

@@ -10,6 +10,10 @@ export const moveAccount = (id, position) => invoke("move_account", { id, positi
 export const removeAccount = (id) => invoke("remove_account", { id });
 export const copyCode = (id) => invoke("copy_code", { id });
 export const nextHotp = (id) => invoke("next_hotp", { id });
+export const scanScreen = () => invoke("scan_screen");
+export const scanImage = (bytes, name) =>
+  invoke("scan_image", bytes, { headers: { "x-file-name": name.replace(/[^\x20-\x7e]/g, "_") } });
+export const addScanned = (indices) => invoke("add_scanned", { indices });
 export const getSettings = () => invoke("get_settings");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
 export const hideWindow = () => invoke("hide_window");

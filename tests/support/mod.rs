@@ -347,6 +347,20 @@ impl AppSession {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
+    /// Saves the whole X screen under target/screenshots/NAME.png with ImageMagick: WebDriver's
+    /// screenshots leave out `<dialog>` content (the top layer).
+    pub async fn screenshot_screen(&self, name: &str) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(dir.join(format!("{name}.png")))
+            .status()
+            .expect("ImageMagick's import");
+        assert!(status.success(), "import failed");
+    }
+
     /// Ends the WebDriver session (which closes the app); the driver stops on drop.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;

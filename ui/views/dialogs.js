@@ -1,5 +1,6 @@
 // The add, edit and remove dialogs.
-import { addAccountUri, addAccountForm, renameAccount, removeAccount } from "../api.js";
+import { addAccountUri, addAccountForm, addScanned, renameAccount, removeAccount } from "../api.js";
+import { chosenScanned, resetScan } from "./scan.js";
 import { reload, rowFor, select } from "./accounts.js";
 import { showToast } from "./notify.js";
 
@@ -22,16 +23,36 @@ let addMode = "uri";
 
 function setAddMode(mode) {
   addMode = mode;
-  $("tab-uri").setAttribute("aria-selected", String(mode === "uri"));
-  $("tab-form").setAttribute("aria-selected", String(mode === "form"));
-  $("pane-uri").hidden = mode !== "uri";
-  $("pane-form").hidden = mode !== "form";
+  for (const tab of ["uri", "form", "scan"]) {
+    $(`tab-${tab}`).setAttribute("aria-selected", String(mode === tab));
+    $(`pane-${tab}`).hidden = mode !== tab;
+  }
   $("add-error").textContent = "";
-  (mode === "uri" ? $("add-uri") : $("f-issuer")).focus();
+  ({ uri: $("add-uri"), form: $("f-issuer"), scan: $("scan-now") })[mode].focus();
 }
 
 $("tab-uri").addEventListener("click", () => setAddMode("uri"));
 $("tab-form").addEventListener("click", () => setAddMode("form"));
+$("tab-scan").addEventListener("click", () => setAddMode("scan"));
+
+async function addChosenScanned() {
+  const chosen = chosenScanned();
+  if (!chosen.length) {
+    $("add-error").textContent = "Scan a QR code first, and check the accounts to add.";
+    return;
+  }
+  const result = await addScanned(chosen);
+  if (!result.added.length) {
+    $("add-error").textContent = result.problems.join(" ") || "Nothing was added.";
+    resetScan();
+    return;
+  }
+  addDialog.close();
+  await reload();
+  select(result.added[0].id);
+  const note = result.problems.length ? ` (${result.problems.join("; ")})` : "";
+  showToast(`Added ${result.added.length} account${result.added.length > 1 ? "s" : ""}${note}`);
+}
 
 function syncKindFields() {
   const kind = $("f-kind").value;
@@ -42,17 +63,22 @@ function syncKindFields() {
 }
 $("f-kind").addEventListener("change", syncKindFields);
 
-export function openAdd() {
+export function openAdd(mode = "uri") {
   $("add-form").reset();
+  resetScan();
   syncKindFields();
   addDialog.showModal();
-  setAddMode("uri");
+  setAddMode(typeof mode === "string" ? mode : "uri");
 }
 
 $("add-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("add-error").textContent = "";
   try {
+    if (addMode === "scan") {
+      await addChosenScanned();
+      return;
+    }
     let added;
     if (addMode === "uri") {
       added = await addAccountUri($("add-uri").value);
@@ -81,7 +107,10 @@ $("add-form").addEventListener("submit", async (event) => {
   }
 });
 
-addDialog.addEventListener("close", () => $("add-form").reset());
+addDialog.addEventListener("close", () => {
+  $("add-form").reset();
+  resetScan();
+});
 
 // --- edit ----------------------------------------------------------------------------------
 

@@ -104,6 +104,21 @@ pub struct OtpParams {
 }
 
 impl OtpParams {
+    /// "TOTP, SHA1, 6 digits, every 30 s" and the like, for people.
+    pub fn summary(&self) -> String {
+        match self.kind {
+            OtpKind::Totp => format!(
+                "TOTP, {}, {} digits, every {} s",
+                self.algorithm, self.digits, self.period
+            ),
+            OtpKind::Hotp => format!(
+                "HOTP, {}, {} digits, next counter {}",
+                self.algorithm, self.digits, self.counter
+            ),
+            OtpKind::Steam => "Steam Guard".to_owned(),
+        }
+    }
+
     /// TOTP with the given parameters, checked.
     pub fn totp(algorithm: Algorithm, digits: u8, period: u32) -> Result<Self, ParamsError> {
         Self {

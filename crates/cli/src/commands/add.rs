@@ -8,8 +8,7 @@ use sesame_core::otpauth::{migration, uri};
 use sesame_core::scan::Payload;
 use sesame_core::vault::VaultError;
 
-use super::describe_params;
-use super::scan::{Source, describe};
+use super::scan::Source;
 use crate::failure::Failure;
 use crate::input::{confirm, uri_argument_or_stdin};
 
@@ -66,7 +65,7 @@ fn add_scanned(vault: &Vault, source: &Source, yes: bool) -> Result<ExitCode, Fa
     for found in &report.found {
         match found.payload.not_an_account() {
             None => {
-                eprintln!("Found on {}: {}", found.source, describe(found));
+                eprintln!("Found on {}: {}", found.source, found.payload.describe());
                 accounts.push(&found.payload);
             }
             Some(reason) => eprintln!("Not added ({}): {reason}", found.source),
@@ -118,7 +117,7 @@ fn add_uri(vault: &Vault, text: &str) -> Result<ExitCode, Failure> {
     println!(
         "Added {} ({}), id {}",
         account.label(),
-        describe_params(&account.params),
+        account.params.summary(),
         account.id.short()
     );
     Ok(ExitCode::SUCCESS)

@@ -18,19 +18,3 @@ pub fn selected(vault: &sesame_core::Vault, term: &str) -> Result<Account, Failu
     let accounts = vault.accounts()?;
     Ok(select(&accounts, term)?.clone())
 }
-
-/// "TOTP, SHA1, 6 digits, every 30 s" and the like.
-pub fn describe_params(params: &sesame_core::otp::OtpParams) -> String {
-    use sesame_core::otp::OtpKind;
-    match params.kind {
-        OtpKind::Totp => format!(
-            "TOTP, {}, {} digits, every {} s",
-            params.algorithm, params.digits, params.period
-        ),
-        OtpKind::Hotp => format!(
-            "HOTP, {}, {} digits, next counter {}",
-            params.algorithm, params.digits, params.counter
-        ),
-        OtpKind::Steam => "Steam Guard".to_owned(),
-    }
-}

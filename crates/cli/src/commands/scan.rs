@@ -4,11 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sesame_core::otpauth::{migration, uri};
-use sesame_core::scan::payload::preview;
+use sesame_core::otpauth::uri;
 use sesame_core::scan::{self, Found, Payload, ScanReport};
 
-use super::describe_params;
 use crate::failure::Failure;
 
 /// Where to look for codes (the screen when neither option is given).
@@ -55,7 +53,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         println!("{json:#}");
     } else {
         for found in &report.found {
-            println!("{}: {}", found.source, describe(found));
+            println!("{}: {}", found.source, found.payload.describe());
         }
         for seen in &report.unreadable {
             println!(
@@ -71,36 +69,11 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line saying what a code holds, without any secret in it.
-pub fn describe(found: &Found) -> String {
-    match &found.payload {
-        Payload::Account(text) => match uri::parse(text) {
-            Ok(parsed) => format!(
-                "account {} ({})",
-                parsed.account.label(),
-                describe_params(&parsed.account.params)
-            ),
-            Err(error) => format!("an otpauth:// URI that cannot be added: {error}"),
-        },
-        Payload::Migration(text) => match migration::parse(text) {
-            Ok(batch) => format!(
-                "a Google Authenticator export of {} accounts",
-                batch.accounts.len() + batch.skipped.len()
-            ),
-            Err(error) => format!("a Google Authenticator export that cannot be read: {error}"),
-        },
-        Payload::Login(_) => "a Sesame sign-in request".into(),
-        Payload::Bind(_) => "a Sesame device-binding offer".into(),
-        Payload::Text(text) => format!("text: {}", preview(text)),
-        Payload::Unusable { reason, .. } => format!("unusable: {reason}"),
-    }
-}
-
 fn json_of(found: &Found) -> serde_json::Value {
     let mut value = serde_json::json!({
         "source": found.source,
         "bounds": found.bounds,
-        "description": describe(found),
+        "description": found.payload.describe(),
     });
     let kind = match &found.payload {
         Payload::Account(_) => "account",

@@ -15,10 +15,11 @@ use rqrr::PreparedImage;
 use super::luma::Luma;
 
 /// One QR code found in a frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Decoded {
-    /// The bytes the code holds (QR codes may hold any bytes, not only text).
-    pub bytes: Vec<u8>,
+    /// The bytes the code holds (QR codes may hold any bytes, not only text): wiped on drop,
+    /// since they may be an account's secret.
+    pub bytes: zeroize::Zeroizing<Vec<u8>>,
     /// Where it is in the frame, in pixels: left, top, width, height.
     pub bounds: Bounds,
 }
@@ -53,6 +54,23 @@ impl Bounds {
         }
     }
 
+    fn doubled(self) -> Self {
+        Self {
+            left: self.left * 2,
+            top: self.top * 2,
+            width: self.width * 2,
+            height: self.height * 2,
+        }
+    }
+
+    fn shifted(self, x: i32, y: i32) -> Self {
+        Self {
+            left: self.left + x,
+            top: self.top + y,
+            ..self
+        }
+    }
+
     fn centre(&self) -> (i32, i32) {
         (self.left + self.width / 2, self.top + self.height / 2)
     }
@@ -71,13 +89,23 @@ impl Bounds {
 }
 
 /// What one frame held.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct FrameResult {
     pub decoded: Vec<Decoded>,
     pub unreadable: Vec<Unreadable>,
 }
 
 impl FrameResult {
+    /// Moves every bound by (x, y): from a crop's coordinates to the frame's.
+    fn shift(&mut self, x: i32, y: i32) {
+        for code in &mut self.decoded {
+            code.bounds = code.bounds.shifted(x, y);
+        }
+        for seen in &mut self.unreadable {
+            seen.bounds = seen.bounds.shifted(x, y);
+        }
+    }
+
     fn merge(&mut self, other: FrameResult) {
         for code in other.decoded {
             if !self
@@ -104,8 +132,65 @@ impl FrameResult {
     }
 }
 
+/// Frames at least this wide (4K screens) are searched at half resolution first.
+const COARSE_FROM_WIDTH: usize = 2560;
+
 /// Every code in the frame.
+///
+/// Large frames are searched at half resolution first (a quarter of the pixels), and each code
+/// seen there is read again from the full-resolution pixels around it. When the coarse search
+/// sees nothing (codes whose modules shrink below ~2 px at half size), the full frame is
+/// searched.
 pub fn decode_frame(frame: &Luma) -> FrameResult {
+    if frame.width >= COARSE_FROM_WIDTH {
+        let coarse = decode_whole(&frame.half());
+        if !coarse.decoded.is_empty() || !coarse.unreadable.is_empty() {
+            return refine(frame, &coarse);
+        }
+    }
+    decode_whole(frame)
+}
+
+/// Reads each code the half-resolution search saw from the full-resolution pixels around it.
+fn refine(frame: &Luma, coarse: &FrameResult) -> FrameResult {
+    let seen = coarse
+        .decoded
+        .iter()
+        .map(|d| d.bounds)
+        .chain(coarse.unreadable.iter().map(|u| u.bounds));
+    let mut result = FrameResult::default();
+    for bounds in seen {
+        let (left, top) = (
+            bounds.left.max(0) as usize * 2,
+            bounds.top.max(0) as usize * 2,
+        );
+        let (width, height) = (
+            bounds.width.max(1) as usize * 2,
+            bounds.height.max(1) as usize * 2,
+        );
+        // The quiet zone and some slack around the corners rqrr reported.
+        let margin = width.max(height) / 4 + 16;
+        let (x, y) = (left.saturating_sub(margin), top.saturating_sub(margin));
+        let crop = frame.crop(x, y, width + 2 * margin, height + 2 * margin);
+        let mut found = decode_whole(&crop);
+        found.shift(x as i32, y as i32);
+        result.merge(found);
+    }
+    // A code read at half size but not at full size (rare) still counts, at full-size bounds.
+    let mut scaled = FrameResult::default();
+    for code in &coarse.decoded {
+        scaled.decoded.push(Decoded {
+            bytes: code.bytes.clone(),
+            bounds: code.bounds.doubled(),
+        });
+    }
+    result.merge(scaled);
+    result
+}
+
+/// Searches the whole frame: the Otsu bitmap and its inverse on two threads, then rqrr's
+/// adaptive threshold if a code is left unread.
+fn decode_whole(frame: &Luma) -> FrameResult {
     let threshold = frame.otsu_threshold();
     let (mut result, light) = std::thread::scope(|scope| {
         let light = scope.spawn(|| read_bitmap(frame, |p| p > threshold));
@@ -138,11 +223,18 @@ fn collect<G: rqrr::BitGrid>(grids: Vec<rqrr::Grid<G>>) -> FrameResult {
         let mut bytes = Vec::new();
         match grid.decode_to(&mut bytes) {
             Ok(_) => result.merge(FrameResult {
-                decoded: vec![Decoded { bytes, bounds }],
+                decoded: vec![Decoded {
+                    bytes: zeroize::Zeroizing::new(bytes),
+                    bounds,
+                }],
                 unreadable: Vec::new(),
             }),
             Err(_) => result.merge(FrameResult {
-                decoded: Vec::new(),
+                // Half-decoded output may hold part of a secret.
+                decoded: {
+                    zeroize::Zeroize::zeroize(&mut bytes);
+                    Vec::new()
+                },
                 unreadable: vec![Unreadable { bounds }],
             }),
         }

@@ -1,8 +1,11 @@
 //! Grayscale frames and the global threshold the decoder binarises them with.
 
-/// An 8-bit grayscale frame, row-major, one byte per pixel.
+/// An 8-bit grayscale frame, row-major, one byte per pixel; wiped when dropped.
+#[derive(zeroize::ZeroizeOnDrop)]
 pub struct Luma {
+    #[zeroize(skip)]
     pub width: usize,
+    #[zeroize(skip)]
     pub height: usize,
     pub pixels: Vec<u8>,
 }
@@ -19,6 +22,49 @@ impl Luma {
                 ((r * 19595 + g * 38470 + b * 7471 + 32768) >> 16) as u8
             })
             .collect();
+        Self {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// The frame at half the width and height, each pixel the mean of a 2×2 block.
+    pub fn half(&self) -> Self {
+        let (width, height) = (self.width / 2, self.height / 2);
+        let mut pixels = Vec::with_capacity(width * height);
+        for y in 0..height {
+            let top = &self.pixels[2 * y * self.width..][..2 * width];
+            let bottom = &self.pixels[(2 * y + 1) * self.width..][..2 * width];
+            pixels.extend(
+                top.chunks_exact(2)
+                    .zip(bottom.chunks_exact(2))
+                    .map(|(t, b)| {
+                        ((u16::from(t[0])
+                            + u16::from(t[1])
+                            + u16::from(b[0])
+                            + u16::from(b[1])
+                            + 2)
+                            / 4) as u8
+                    }),
+            );
+        }
+        Self {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// The part of the frame from (`left`, `top`), `width`×`height`, clamped to the frame.
+    pub fn crop(&self, left: usize, top: usize, width: usize, height: usize) -> Self {
+        let (left, top) = (left.min(self.width), top.min(self.height));
+        let width = width.min(self.width - left);
+        let height = height.min(self.height - top);
+        let mut pixels = Vec::with_capacity(width * height);
+        for y in top..top + height {
+            pixels.extend_from_slice(&self.pixels[y * self.width + left..][..width]);
+        }
         Self {
             width,
             height,
@@ -77,6 +123,21 @@ mod tests {
     fn luma_matches_the_rec_601_weights() {
         let frame = Luma::from_rgba(3, 1, &[255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 255]);
         assert_eq!(frame.pixels, vec![255, 0, 76]);
+    }
+
+    #[test]
+    fn half_averages_blocks_and_crop_clamps() {
+        let frame = Luma {
+            width: 4,
+            height: 2,
+            pixels: vec![0, 4, 100, 100, 8, 4, 200, 200],
+        };
+        assert_eq!(frame.half().pixels, vec![4, 150]);
+        let crop = frame.crop(3, 1, 5, 5);
+        assert_eq!(
+            (crop.width, crop.height, crop.pixels.clone()),
+            (1, 1, vec![200])
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reading QR codes: off the screen (every monitor), from an image file, or from an image on
-//! the clipboard. Frames stay in memory, are never written anywhere, and are dropped as soon as
-//! they are decoded; capture happens only when the user asks for it.
+//! the clipboard. Frames stay in memory, are never written anywhere, and are wiped and dropped
+//! as soon as they are decoded (a code's pixels are its secret); capture happens only when the
+//! user asks for it.
 
 pub mod decoder;
 mod luma;
@@ -11,6 +12,7 @@ pub mod screen;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 pub use decoder::Bounds;
 use decoder::decode_frame;
@@ -21,8 +23,9 @@ pub use payload::Payload;
 /// 20000×20000 file (1.6 GB as RGBA) is refused before it is decoded.
 pub const MAX_PIXELS: u64 = 50_000_000;
 
-/// A code found, where it was found, and what it holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A code found, where it was found, and what it holds (not `Serialize`: its payload may be a
+/// secret, which each face shows only as a description).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     /// The monitor or file it was read from.
     pub source: String,
@@ -40,7 +43,7 @@ pub struct Unreadable {
 }
 
 /// Everything one scan found.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone)]
 pub struct ScanReport {
     pub found: Vec<Found>,
     pub unreadable: Vec<Unreadable>,
@@ -130,15 +133,24 @@ fn check_size(width: u64, height: u64) -> Result<(), ScanError> {
 /// Decodes every code in an image file (PNG, JPEG, WebP, BMP, GIF). The size is checked from
 /// the header before any pixel is decoded.
 pub fn scan_image_file(path: &Path) -> Result<ScanReport, ScanError> {
-    let not_an_image = |reason: String| ScanError::NotAnImage {
-        path: path.to_owned(),
-        reason,
-    };
     let bytes = std::fs::read(path).map_err(|source| ScanError::Io {
         path: path.to_owned(),
         source,
     })?;
-    let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    scan_image_bytes(&name, &bytes)
+}
+
+/// Decodes every code in an encoded image (a file's contents, as the window receives them).
+pub fn scan_image_bytes(name: &str, bytes: &[u8]) -> Result<ScanReport, ScanError> {
+    let not_an_image = |reason: String| ScanError::NotAnImage {
+        path: PathBuf::from(name),
+        reason,
+    };
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| not_an_image(e.to_string()))?;
     if reader.format().is_none() {
@@ -148,7 +160,7 @@ pub fn scan_image_file(path: &Path) -> Result<ScanReport, ScanError> {
         .into_dimensions()
         .map_err(|e| not_an_image(e.to_string()))?;
     check_size(u64::from(width), u64::from(height))?;
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| not_an_image(e.to_string()))?;
     let mut limits = image::Limits::default();
@@ -157,12 +169,8 @@ pub fn scan_image_file(path: &Path) -> Result<ScanReport, ScanError> {
     limits.max_alloc = Some(MAX_PIXELS * 8);
     reader.limits(limits);
     let image = reader.decode().map_err(|e| not_an_image(e.to_string()))?;
-    let rgba = image.into_rgba8();
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    scan_rgba(&name, rgba.width(), rgba.height(), rgba.as_raw())
+    let rgba = Zeroizing::new(image.into_rgba8().into_raw());
+    scan_rgba(name, width, height, &rgba)
 }
 
 /// Decodes every code in the image on the clipboard.
@@ -179,7 +187,8 @@ pub fn scan_clipboard_image() -> Result<ScanReport, ScanError> {
     if image.bytes.len() as u64 != width * height * 4 {
         return Err(ScanError::Clipboard("the image on it is malformed".into()));
     }
-    scan_rgba("clipboard", width as u32, height as u32, &image.bytes)
+    let rgba = Zeroizing::new(image.bytes.into_owned());
+    scan_rgba("clipboard", width as u32, height as u32, &rgba)
 }
 
 #[cfg(any(test, feature = "test-support"))]
@@ -219,6 +228,17 @@ mod tests {
             let mut expected = sample.expected.clone();
             expected.sort();
             assert_eq!(texts(&report), expected, "{} (seed {seed})", variant.name());
+        }
+    }
+
+    #[test]
+    fn four_k_frames_read_the_same_through_the_half_resolution_search() {
+        for variant in Variant::ALL {
+            let sample = sample(variant, 3840, 2160, 11);
+            let report = scan_sample(&sample);
+            let mut expected = sample.expected.clone();
+            expected.sort();
+            assert_eq!(texts(&report), expected, "{} at 4K", variant.name());
         }
     }
 

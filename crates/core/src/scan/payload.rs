@@ -1,14 +1,14 @@
 //! What a QR code holds, as far as Sesame is concerned.
 
-use serde::Serialize;
+use crate::otpauth::{migration, uri};
 
 /// Longest text Sesame takes from a QR code. An otpauth URI with a 512-bit secret and long
 /// labels stays under 1 KiB; a Google migration export of ten accounts is ~1.5 KiB.
 pub const MAX_TEXT_BYTES: usize = 4096;
 
-/// A code's content, classified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+/// A code's content, classified. Account and export URIs hold secrets: wiped when dropped, and
+/// `Debug` shows only the kind.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub enum Payload {
     /// `otpauth://`: one account to add.
     Account(String),
@@ -23,6 +23,23 @@ pub enum Payload {
     /// Bytes that are not text, or text too long to be anything Sesame reads; only its size
     /// is kept.
     Unusable { bytes: usize, reason: String },
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Account(_) => f.write_str("Account(<secret>)"),
+            Self::Migration(_) => f.write_str("Migration(<secret>)"),
+            Self::Login(text) => f.debug_tuple("Login").field(text).finish(),
+            Self::Bind(_) => f.write_str("Bind(<enrollment secret>)"),
+            Self::Text(text) => f.debug_tuple("Text").field(text).finish(),
+            Self::Unusable { bytes, reason } => f
+                .debug_struct("Unusable")
+                .field("bytes", bytes)
+                .field("reason", reason)
+                .finish(),
+        }
+    }
 }
 
 impl Payload {
@@ -53,6 +70,31 @@ impl Payload {
             Some("sesame") if lower.starts_with("sesame://login") => Self::Login(text.to_owned()),
             Some("sesame") if lower.starts_with("sesame://bind") => Self::Bind(text.to_owned()),
             _ => Self::Text(text.to_owned()),
+        }
+    }
+
+    /// One line saying what the code holds, with no secret in it.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Account(text) => match uri::parse(text) {
+                Ok(parsed) => format!(
+                    "account {} ({})",
+                    parsed.account.label(),
+                    parsed.account.params.summary()
+                ),
+                Err(error) => format!("an otpauth:// URI that cannot be added: {error}"),
+            },
+            Self::Migration(text) => match migration::parse(text) {
+                Ok(batch) => format!(
+                    "a Google Authenticator export of {} accounts",
+                    batch.accounts.len() + batch.skipped.len()
+                ),
+                Err(error) => format!("a Google Authenticator export that cannot be read: {error}"),
+            },
+            Self::Login(_) => "a Sesame sign-in request".into(),
+            Self::Bind(_) => "a Sesame device-binding offer".into(),
+            Self::Text(text) => format!("text: {}", preview(text)),
+            Self::Unusable { reason, .. } => format!("unusable: {reason}"),
         }
     }
 

@@ -1,0 +1,169 @@
+//! "Scan screen" and "From image" in the add dialog: codes are read here, shown to the user as
+//! descriptions (never their secrets), and added only when the user picks them.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sesame_core::scan::{self, Payload, ScanReport};
+use tauri::ipc::{InvokeBody, Request};
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use super::accounts::AccountView;
+use super::vault;
+use crate::error::UiError;
+use crate::state::AppState;
+use crate::window::MAIN;
+
+/// How long a screen scan keeps looking once Sesame's window is out of the way: the page may
+/// still be coming forward.
+const KEEP_LOOKING: Duration = Duration::from_secs(3);
+/// Time for the window system to take Sesame's window off the screen before the capture.
+const UNMAP_DELAY: Duration = Duration::from_millis(250);
+
+/// A code as the dialog lists it.
+#[derive(Debug, Serialize)]
+pub struct ScannedCode {
+    index: usize,
+    source: String,
+    description: String,
+    /// Why it cannot be added, when it cannot.
+    refusal: Option<String>,
+}
+
+/// What a scan found.
+#[derive(Debug, Serialize)]
+pub struct ScanView {
+    codes: Vec<ScannedCode>,
+    /// Shown when nothing could be read.
+    hint: Option<String>,
+}
+
+/// Keeps the payloads for `add_scanned` and describes them for the dialog.
+fn present(state: &AppState, report: ScanReport) -> ScanView {
+    let hint = report
+        .found
+        .is_empty()
+        .then(|| report.nothing_found_hint().to_owned());
+    let codes = report
+        .found
+        .iter()
+        .enumerate()
+        .map(|(index, found)| ScannedCode {
+            index,
+            source: found.source.clone(),
+            description: found.payload.describe(),
+            refusal: found
+                .payload
+                .not_an_account()
+                .map(|r| format!("Not added: {r}.")),
+        })
+        .collect();
+    *state.scanned() = report.found.into_iter().map(|f| f.payload).collect();
+    ScanView { codes, hint }
+}
+
+/// Takes Sesame's window off the screen (so it hides nothing), captures every monitor until a
+/// code is read or a few seconds pass, and brings the window back.
+#[tauri::command(async)]
+pub fn scan_screen<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<ScanView, UiError> {
+    let window = app.get_webview_window(MAIN);
+    if let Some(window) = &window {
+        window.hide().map_err(|e| UiError::Other(e.to_string()))?;
+    }
+    std::thread::sleep(UNMAP_DELAY);
+    let deadline = Instant::now() + KEEP_LOOKING;
+    let outcome = loop {
+        match scan::screen::scan_screens() {
+            Ok(report) if report.found.is_empty() && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            other => break other,
+        }
+    };
+    if let Some(window) = &window {
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    Ok(present(&state, outcome?))
+}
+
+/// Reads the codes in an image file's contents, sent as the request's raw body.
+#[tauri::command(async)]
+pub fn scan_image(state: State<'_, AppState>, request: Request<'_>) -> Result<ScanView, UiError> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(UiError::InvalidInput("No image was received.".into()));
+    };
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("the image");
+    Ok(present(&state, scan::scan_image_bytes(name, bytes)?))
+}
+
+/// What adding the chosen codes did.
+#[derive(Debug, Serialize)]
+pub struct AddedScanned {
+    added: Vec<AccountView>,
+    /// One line per code not added, and why.
+    problems: Vec<String>,
+}
+
+/// Adds the accounts of the chosen codes of the last scan, then forgets the scan.
+#[tauri::command(async)]
+pub fn add_scanned(
+    state: State<'_, AppState>,
+    indices: Vec<usize>,
+) -> Result<AddedScanned, UiError> {
+    let vault = vault(&state)?;
+    let payloads = std::mem::take(&mut *state.scanned());
+    let mut result = AddedScanned {
+        added: Vec::new(),
+        problems: Vec::new(),
+    };
+    for index in indices {
+        let Some(payload) = payloads.get(index) else {
+            continue;
+        };
+        let accounts = match payload {
+            Payload::Account(text) => sesame_core::otpauth::uri::parse(text)
+                .map(|parsed| vec![parsed.account])
+                .map_err(UiError::from),
+            Payload::Migration(text) => sesame_core::otpauth::migration::parse(text)
+                .map(|batch| {
+                    for skipped in &batch.skipped {
+                        result
+                            .problems
+                            .push(format!("{}: {}", skipped.label, skipped.reason));
+                    }
+                    batch.accounts
+                })
+                .map_err(UiError::from),
+            other => Err(UiError::InvalidInput(
+                other.not_an_account().unwrap_or_default(),
+            )),
+        };
+        match accounts {
+            Ok(accounts) => {
+                for account in accounts {
+                    let label = account.label();
+                    match vault.add(account) {
+                        Ok(stored) => result.added.push(AccountView::from(&stored)),
+                        Err(sesame_core::vault::VaultError::Duplicate { .. }) => {
+                            result
+                                .problems
+                                .push(format!("{label} is already in Sesame"));
+                        }
+                        // A keyring or disk failure would fail the rest the same way.
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+            }
+            Err(error) => result.problems.push(error.message().to_owned()),
+        }
+    }
+    Ok(result)
+}
