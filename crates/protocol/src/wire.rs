@@ -1,0 +1,261 @@
+//! Request and response bodies, and the error table: every error the server returns, with its
+//! HTTP status and code, in one place the companion reads too.
+
+use serde::{Deserialize, Serialize};
+
+use crate::address::AddressMatch;
+
+/// Every error code of the protocol's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    UnsupportedVersion,
+    SessionNotFound,
+    InvalidDevice,
+    InvalidSignature,
+    StaleRequest,
+    ChallengeMismatch,
+    AddressMismatch,
+    AlreadyScanned,
+    InvalidState,
+    Expired,
+    AlreadyUsed,
+    NumberMismatch,
+    InvalidEnrollmentSecret,
+    PairingCodeMismatch,
+    AlreadyClaimed,
+    SlowDown,
+    RateLimited,
+    InvalidCredentials,
+    ReauthRequired,
+}
+
+impl ErrorCode {
+    /// The HTTP status the protocol gives this error.
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            InvalidRequest | UnsupportedVersion => 400,
+            InvalidDevice
+            | InvalidSignature
+            | StaleRequest
+            | InvalidEnrollmentSecret
+            | InvalidCredentials
+            | ReauthRequired => 401,
+            ChallengeMismatch | AddressMismatch => 403,
+            SessionNotFound => 404,
+            AlreadyScanned | InvalidState | AlreadyClaimed => 409,
+            Expired | AlreadyUsed => 410,
+            NumberMismatch | PairingCodeMismatch => 422,
+            SlowDown | RateLimited => 429,
+        }
+    }
+
+    /// What the companion tells its user when the server answers with this code.
+    pub fn explanation(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            InvalidRequest | UnsupportedVersion => {
+                "the server did not understand Sesame's request; update Sesame or the server"
+            }
+            SessionNotFound => {
+                "this sign-in no longer exists on the server; reload the sign-in page"
+            }
+            InvalidDevice => {
+                "the server no longer knows this device; bind Sesame again from your account page"
+            }
+            InvalidSignature => {
+                "the server could not verify this device's signature; bind Sesame again"
+            }
+            StaleRequest => {
+                "this computer's clock is more than a minute off the server's; correct the clock and try again"
+            }
+            ChallengeMismatch => {
+                "the code does not belong to this sign-in; scan the code the page shows now"
+            }
+            AddressMismatch => {
+                "the sign-in was started from another network address than this computer: someone may be relaying a real sign-in code to you. It has been refused"
+            }
+            AlreadyScanned => "another device has already scanned this code",
+            InvalidState => "this sign-in is no longer waiting for approval",
+            Expired => "this code has expired; reload the sign-in page for a new one",
+            AlreadyUsed => "this sign-in has already been completed",
+            NumberMismatch => "the number does not match the one the sign-in page shows",
+            InvalidEnrollmentSecret => {
+                "the binding code is not valid; start the binding again from your account page"
+            }
+            PairingCodeMismatch => "the pairing code was typed wrong on the page",
+            AlreadyClaimed => "this binding code has already been used",
+            SlowDown | RateLimited => "too many attempts; wait a little and try again",
+            InvalidCredentials => "the user name, password or code is wrong",
+            ReauthRequired => "sign in again with your password and code first",
+        }
+    }
+}
+
+/// An error body: `{"error": code, "message": text, ...}` with the extras that apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<SessionState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<u64>,
+}
+
+/// A login session's states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    New,
+    Scanned,
+    Confirmed,
+    Consumed,
+    Rejected,
+    Expired,
+}
+
+/// The device's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Deny,
+}
+
+impl Decision {
+    /// The text signed for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Deny => "deny",
+        }
+    }
+}
+
+/// `POST /api/bindings/{b}/claim`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    pub v: u32,
+    pub enroll_secret: String,
+    pub device_pk: String,
+    pub device_name: String,
+    pub platform: String,
+    pub pop_sig: String,
+}
+
+/// The claim's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimResponse {
+    pub device_id: String,
+    pub account_display: String,
+    pub server_kid: String,
+    pub server_pk: String,
+    pub pairing_code: String,
+}
+
+/// `POST /api/qr/sessions/{sid}/scan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanRequest {
+    pub v: u32,
+    pub device_id: String,
+    pub chal: String,
+    pub ts: u64,
+    pub sig: String,
+}
+
+/// The scan's answer: what Sesame shows before approving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanResponse {
+    pub browser_address: String,
+    pub address_match: AddressMatch,
+    pub user_agent: String,
+    pub created_at: u64,
+    pub account_display: String,
+}
+
+/// `POST /api/qr/sessions/{sid}/confirm`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    pub v: u32,
+    pub device_id: String,
+    pub chal: String,
+    pub decision: Decision,
+    pub number: String,
+    pub ts: u64,
+    pub sig: String,
+}
+
+/// `GET /api/qr/sessions/{sid}/status`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusResponse {
+    pub state: SessionState,
+    pub version: u64,
+    pub expires_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_error_table() {
+        let table = [
+            (ErrorCode::InvalidRequest, 400),
+            (ErrorCode::UnsupportedVersion, 400),
+            (ErrorCode::SessionNotFound, 404),
+            (ErrorCode::InvalidDevice, 401),
+            (ErrorCode::InvalidSignature, 401),
+            (ErrorCode::StaleRequest, 401),
+            (ErrorCode::ChallengeMismatch, 403),
+            (ErrorCode::AddressMismatch, 403),
+            (ErrorCode::AlreadyScanned, 409),
+            (ErrorCode::InvalidState, 409),
+            (ErrorCode::Expired, 410),
+            (ErrorCode::AlreadyUsed, 410),
+            (ErrorCode::NumberMismatch, 422),
+            (ErrorCode::InvalidEnrollmentSecret, 401),
+            (ErrorCode::PairingCodeMismatch, 422),
+            (ErrorCode::AlreadyClaimed, 409),
+            (ErrorCode::SlowDown, 429),
+            (ErrorCode::RateLimited, 429),
+        ];
+        for (code, status) in table {
+            assert_eq!(code.status(), status, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn bodies_use_the_protocols_names() {
+        let body = ErrorBody {
+            error: ErrorCode::NumberMismatch,
+            message: "wrong number".into(),
+            retry_after: None,
+            attempts_left: Some(2),
+            state: None,
+            server_time: None,
+        };
+        let json = serde_json::to_value(&body).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "number_mismatch", "message": "wrong number", "attempts_left": 2})
+        );
+        let refused = serde_json::from_str::<ScanRequest>(
+            r#"{"v":1,"device_id":"d","chal":"c","ts":1,"sig":"s","extra":1}"#,
+        );
+        assert!(refused.is_err(), "unknown fields are invalid_request");
+    }
+}
