@@ -77,6 +77,11 @@ pub fn verify(
     encode(context, fields).is_ok_and(|message| key.verify_strict(&message, signature).is_ok())
 }
 
+/// Text fields as the byte slices [`sign`] and [`verify`] take.
+pub fn text_fields<const N: usize>(fields: &[String; N]) -> [&[u8]; N] {
+    fields.each_ref().map(|field| field.as_bytes())
+}
+
 /// A key's id: base64url of the first 8 bytes of SHA-256 of the public key.
 pub fn key_id(key: &VerifyingKey) -> String {
     let digest = Sha256::digest(key.as_bytes());

@@ -172,6 +172,19 @@ pub struct ScanRequest {
     pub sig: String,
 }
 
+impl ScanRequest {
+    /// What a scan's signature covers, in order: (o, sid, chal, device_id, ts) as text.
+    pub fn signed_fields(&self, origin: &str, sid: &str) -> [String; 5] {
+        [
+            origin.to_owned(),
+            sid.to_owned(),
+            self.chal.clone(),
+            self.device_id.clone(),
+            self.ts.to_string(),
+        ]
+    }
+}
+
 /// The scan's answer: what Sesame shows before approving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanResponse {
@@ -193,6 +206,22 @@ pub struct ConfirmRequest {
     pub number: String,
     pub ts: u64,
     pub sig: String,
+}
+
+impl ConfirmRequest {
+    /// What a confirm's signature covers, in order: (o, sid, chal, device_id, decision, number,
+    /// ts) as text.
+    pub fn signed_fields(&self, origin: &str, sid: &str) -> [String; 7] {
+        [
+            origin.to_owned(),
+            sid.to_owned(),
+            self.chal.clone(),
+            self.device_id.clone(),
+            self.decision.as_str().to_owned(),
+            self.number.clone(),
+            self.ts.to_string(),
+        ]
+    }
 }
 
 /// `GET /api/qr/sessions/{sid}/status`'s answer.

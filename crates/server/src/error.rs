@@ -1,0 +1,83 @@
+//! Every failure a handler returns: one of the protocol's error codes (with its status and the
+//! extras that apply), or an internal fault that is logged and answered without detail.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sesame_protocol::wire::{ErrorBody, ErrorCode, SessionState};
+
+/// A handler's failure.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A protocol error, answered as the error table says.
+    Protocol(Box<ErrorBody>),
+    /// A fault of the server's own (the database, say): logged, answered 500.
+    Internal(String),
+}
+
+impl ApiError {
+    /// The protocol error `code` with the table's explanation as message.
+    pub fn new(code: ErrorCode) -> Self {
+        Self::Protocol(Box::new(ErrorBody {
+            error: code,
+            message: code.explanation().to_owned(),
+            retry_after: None,
+            attempts_left: None,
+            state: None,
+            server_time: None,
+        }))
+    }
+
+    fn with(mut self, change: impl FnOnce(&mut ErrorBody)) -> Self {
+        if let Self::Protocol(body) = &mut self {
+            change(body);
+        }
+        self
+    }
+
+    pub fn server_time(self, now: u64) -> Self {
+        self.with(|b| b.server_time = Some(now))
+    }
+
+    pub fn attempts_left(self, left: u32) -> Self {
+        self.with(|b| b.attempts_left = Some(left))
+    }
+
+    pub fn state(self, state: SessionState) -> Self {
+        self.with(|b| b.state = Some(state))
+    }
+
+    /// The protocol code, for tests and logs.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Protocol(body) => Some(body.error),
+            Self::Internal(_) => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {error}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Protocol(body) => {
+                let status =
+                    StatusCode::from_u16(body.error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+                (status, Json(*body)).into_response()
+            }
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(serde_json::json!({"error": "internal", "message": "the server failed; try again"})),
+                )
+                    .into_response()
+            }
+        }
+    }
+}

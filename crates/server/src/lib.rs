@@ -1,0 +1,24 @@
+//! Sesame's reference QR-login server (`../shared/design/qr-login.md`): axum handlers over a
+//! SQLite database, sharing only `sesame-protocol` with the companion.
+
+pub mod clock;
+pub mod error;
+pub mod keys;
+pub mod routes;
+pub mod state;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use state::{AddressPolicy, AppState};
+
+/// The server's routes.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/api/qr/sessions", post(routes::qr::create))
+        .route("/api/qr/sessions/{sid}/status", get(routes::qr::status))
+        .route("/api/qr/sessions/{sid}/scan", post(routes::qr::scan))
+        .route("/api/qr/sessions/{sid}/confirm", post(routes::qr::confirm))
+        .route("/api/qr/sessions/{sid}/redeem", post(routes::qr::redeem))
+        .with_state(state)
+}

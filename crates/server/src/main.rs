@@ -1,0 +1,117 @@
+//! `sesame-server`: parses its settings, opens the database and key, and serves until Ctrl+C or
+//! SIGTERM. Everything else is in the library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Parser;
+use sesame_protocol::origin::Origin;
+use sesame_server::clock::SystemClock;
+use sesame_server::{AddressPolicy, AppState, app, keys};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+/// Sesame's reference QR-login server.
+#[derive(Debug, Parser)]
+#[command(name = "sesame-server", version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "SESAME_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "SESAME_DB", default_value = "sesame-server.db")]
+    db: PathBuf,
+    /// The server's signing key (created if missing, mode 0600); by default beside the database.
+    #[arg(long, env = "SESAME_KEY")]
+    key: Option<PathBuf>,
+    /// The origin browsers use to reach this server; by default http://<listen>.
+    #[arg(long, env = "SESAME_ORIGIN")]
+    origin: Option<String>,
+    /// Accept scans from another address than the browser's, with a warning (for VPN users).
+    #[arg(long, env = "SESAME_ADDRESS_WARN_ONLY")]
+    address_warn_only: bool,
+}
+
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "sesame_server=info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let origin_text = args
+        .origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    let origin = Origin::parse(&origin_text).unwrap_or_else(|e| fail(format!("--origin: {e}")));
+    let key_path = args
+        .key
+        .clone()
+        .unwrap_or_else(|| args.db.with_extension("key"));
+    let key = keys::load_or_create(&key_path).unwrap_or_else(|e| fail(e));
+    let options = SqliteConnectOptions::new()
+        .filename(&args.db)
+        .create_if_missing(true);
+    let db = SqlitePoolOptions::new()
+        .connect_with(options)
+        .await
+        .unwrap_or_else(|e| {
+            fail(format!(
+                "could not open the database {}: {e}",
+                args.db.display()
+            ))
+        });
+    let policy = if args.address_warn_only {
+        AddressPolicy::Warn
+    } else {
+        AddressPolicy::Require
+    };
+    let state = AppState::new(db, key, origin.clone(), Arc::new(SystemClock), policy);
+    if let Err(error) = state.migrate().await {
+        fail(format!(
+            "could not prepare the database {}: {error}",
+            args.db.display()
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .unwrap_or_else(|e| fail(format!("could not listen on {}: {e}", args.listen)));
+    tracing::info!(%origin, listen = %args.listen, "serving");
+    let server = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown());
+    if let Err(error) = server.await {
+        fail(format!("the server stopped: {error}"));
+    }
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+}

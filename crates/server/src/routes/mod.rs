@@ -1,0 +1,3 @@
+//! The HTTP routes, one file per domain.
+
+pub mod qr;

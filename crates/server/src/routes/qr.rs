@@ -1,0 +1,597 @@
+//! QR login: a browser opens a session and long-polls it; a bound device scans and confirms;
+//! the browser redeems the ticket. Every transition is a compare-and-set on the session's state.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use ed25519_dalek::{Signature, VerifyingKey};
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+use sesame_protocol::address::{self, AddressMatch};
+use sesame_protocol::message::{self, Context, unb64};
+use sesame_protocol::qr::LoginQr;
+use sesame_protocol::wire::{
+    ConfirmRequest, Decision, ErrorCode, ScanRequest, ScanResponse, SessionState, StatusResponse,
+};
+use subtle::ConstantTimeEq as _;
+
+use crate::error::ApiError;
+use crate::state::{AddressPolicy, AppState, Inner, digest, random_token};
+
+/// The cookie that ties a session to the browser that opened it.
+pub const BIND_COOKIE: &str = "__Host-sesame-bind";
+/// The signed-in browser's cookie.
+pub const SESSION_COOKIE: &str = "__Host-sesame-session";
+
+const NEW_LIFETIME: u64 = 60;
+const SCANNED_LIFETIME: u64 = 60;
+const MAX_LIFETIME: u64 = 180;
+const TICKET_LIFETIME: u64 = 30;
+const MAX_CLOCK_SKEW: u64 = 60;
+const NUMBER_ATTEMPTS: i64 = 3;
+const LONG_POLL: Duration = Duration::from_secs(25);
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Session {
+    sid: String,
+    challenge: String,
+    state: String,
+    version: i64,
+    created_at: i64,
+    expires_at: i64,
+    browser_address: String,
+    user_agent: String,
+    bind_cookie_hash: Vec<u8>,
+    device_id: Option<String>,
+    number: Option<String>,
+    number_attempts: i64,
+    ticket_hash: Option<Vec<u8>>,
+    ticket_expires: Option<i64>,
+    user_id: Option<i64>,
+}
+
+fn state_of(text: &str) -> SessionState {
+    match text {
+        "new" => SessionState::New,
+        "scanned" => SessionState::Scanned,
+        "confirmed" => SessionState::Confirmed,
+        "consumed" => SessionState::Consumed,
+        "rejected" => SessionState::Rejected,
+        _ => SessionState::Expired,
+    }
+}
+
+fn name_of(state: SessionState) -> &'static str {
+    match state {
+        SessionState::New => "new",
+        SessionState::Scanned => "scanned",
+        SessionState::Confirmed => "confirmed",
+        SessionState::Consumed => "consumed",
+        SessionState::Rejected => "rejected",
+        SessionState::Expired => "expired",
+    }
+}
+
+fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(value)| value)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))
+}
+
+async fn load(inner: &Inner, sid: &str) -> Result<Session, ApiError> {
+    let session: Option<Session> = sqlx::query_as("SELECT * FROM qr_sessions WHERE sid = ?")
+        .bind(sid)
+        .fetch_optional(&inner.db)
+        .await?;
+    let session = session.ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))?;
+    expire_if_due(inner, session).await
+}
+
+/// A session past its time moves to `expired` (compare-and-set, so a racing transition wins
+/// or loses cleanly).
+async fn expire_if_due(inner: &Inner, session: Session) -> Result<Session, ApiError> {
+    let now = inner.now() as i64;
+    let due = match session.state.as_str() {
+        "new" | "scanned" => now > session.expires_at,
+        "confirmed" => session.ticket_expires.is_some_and(|t| now > t),
+        _ => false,
+    };
+    if !due {
+        return Ok(session);
+    }
+    let moved = sqlx::query(
+        "UPDATE qr_sessions SET state = 'expired', version = version + 1 WHERE sid = ? AND state = ?",
+    )
+    .bind(&session.sid)
+    .bind(&session.state)
+    .execute(&inner.db)
+    .await?;
+    if moved.rows_affected() == 1 {
+        inner.publish(&session.sid, session.version + 1);
+        inner.tickets().remove(&session.sid);
+    }
+    Box::pin(load(inner, &session.sid)).await
+}
+
+/// The session, if the request carries its bind cookie: otherwise the same 404 as an unknown
+/// session, so a stranger learns nothing.
+async fn load_for_browser(
+    inner: &Inner,
+    sid: &str,
+    headers: &HeaderMap,
+) -> Result<Session, ApiError> {
+    let session = load(inner, sid).await?;
+    let presented = cookie(headers, BIND_COOKIE)
+        .map(|c| digest(&c))
+        .unwrap_or_default();
+    if presented.len() != session.bind_cookie_hash.len()
+        || !bool::from(presented.ct_eq(&session.bind_cookie_hash))
+    {
+        return Err(ApiError::new(ErrorCode::SessionNotFound));
+    }
+    Ok(session)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; HttpOnly; Secure; SameSite=Strict; Path=/"
+    ))
+    .ok()
+}
+
+/// `POST /api/qr/sessions`'s answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Created {
+    pub sid: String,
+    pub qr_uri: String,
+    pub expires_at: u64,
+}
+
+/// Opens a login session for this browser.
+pub async fn create(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let inner = &app.0;
+    // Only the server's own pages may open sessions (a cross-site form would otherwise mint
+    // codes in the victim's browser).
+    if let Some(origin) = headers.get("origin").and_then(|o| o.to_str().ok())
+        && origin != inner.origin.to_string()
+    {
+        return Err(ApiError::new(ErrorCode::InvalidRequest));
+    }
+    let now = inner.now();
+    let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
+    let expires = now + NEW_LIFETIME;
+    let user_agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect::<String>();
+    sqlx::query(
+        "INSERT INTO qr_sessions (sid, challenge, state, version, created_at, expires_at, browser_address, user_agent, bind_cookie_hash)
+         VALUES (?, ?, 'new', 1, ?, ?, ?, ?, ?)",
+    )
+    .bind(&sid)
+    .bind(&challenge)
+    .bind(now as i64)
+    .bind(expires as i64)
+    .bind(peer.ip().to_string())
+    .bind(&user_agent)
+    .bind(digest(&bind))
+    .execute(&inner.db)
+    .await?;
+    let sid_bytes = unb64(&sid).unwrap_or_default();
+    let challenge_bytes = unb64(&challenge).unwrap_or_default();
+    let qr = LoginQr::sign(
+        &inner.origin,
+        &sid_bytes,
+        &challenge_bytes,
+        expires,
+        &inner.key,
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    tracing::info!(session = %&sid[..6], "login session opened");
+    let mut response = Json(Created {
+        sid,
+        qr_uri: qr.to_uri(),
+        expires_at: expires,
+    })
+    .into_response();
+    if let Some(value) = set_cookie(BIND_COOKIE, &bind) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// `?v=` of the status poll.
+#[derive(Debug, Deserialize)]
+pub struct Known {
+    #[serde(default)]
+    v: i64,
+}
+
+fn status_of(inner: &Inner, session: &Session) -> StatusResponse {
+    let state = state_of(&session.state);
+    StatusResponse {
+        state,
+        version: session.version as u64,
+        expires_at: match state {
+            SessionState::Confirmed => session.ticket_expires.unwrap_or(session.expires_at) as u64,
+            _ => session.expires_at as u64,
+        },
+        number: (state == SessionState::Scanned)
+            .then(|| session.number.clone())
+            .flatten(),
+        // Handed over once: the first poll that sees the session confirmed takes it.
+        ticket: (state == SessionState::Confirmed)
+            .then(|| inner.tickets().remove(&session.sid))
+            .flatten(),
+    }
+}
+
+/// Long-polls a session: answers at once when its version differs from `v`, else when it
+/// changes or expires, or after 25 s.
+pub async fn status(
+    State(app): State<AppState>,
+    Path(sid): Path<String>,
+    Query(known): Query<Known>,
+    headers: HeaderMap,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let inner = &app.0;
+    let session = load_for_browser(inner, &sid, &headers).await?;
+    if session.version != known.v {
+        return Ok(Json(status_of(inner, &session)));
+    }
+    let mut changes = inner.subscribe(&sid, session.version);
+    let until_expiry = (session.expires_at as u64)
+        .saturating_sub(inner.now())
+        .saturating_add(1);
+    let wait = LONG_POLL.min(Duration::from_secs(until_expiry));
+    let _ = tokio::time::timeout(wait, changes.wait_for(|&v| v != session.version)).await;
+    let session = load_for_browser(inner, &sid, &headers).await?;
+    Ok(Json(status_of(inner, &session)))
+}
+
+struct Device {
+    user_id: i64,
+    key: VerifyingKey,
+}
+
+async fn device(inner: &Inner, id: &str) -> Result<Device, ApiError> {
+    let row: Option<(i64, Vec<u8>, i64)> =
+        sqlx::query_as("SELECT user_id, public_key, revoked FROM devices WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&inner.db)
+            .await?;
+    let (user_id, public_key, revoked) =
+        row.ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
+    let key = <[u8; 32]>::try_from(public_key.as_slice())
+        .ok()
+        .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
+        .filter(|_| revoked == 0)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
+    Ok(Device { user_id, key })
+}
+
+/// The first checks of every device request: the version it speaks, the session, the device.
+async fn session_and_device(
+    inner: &Inner,
+    sid: &str,
+    version: u32,
+    device_id: &str,
+) -> Result<(Session, Device), ApiError> {
+    if version != sesame_protocol::VERSION {
+        return Err(ApiError::new(ErrorCode::UnsupportedVersion));
+    }
+    let session = load(inner, sid).await?;
+    Ok((session, device(inner, device_id).await?))
+}
+
+/// What a device signed, and the claims it made.
+struct Signed<'a> {
+    context: Context,
+    fields: &'a [&'a [u8]],
+    sig: &'a str,
+    ts: u64,
+    challenge: &'a str,
+}
+
+/// Checks a device request's signature, then its time, then its challenge.
+fn check_signed(
+    inner: &Inner,
+    device: &Device,
+    signed: &Signed<'_>,
+    session: &Session,
+) -> Result<(), ApiError> {
+    let signature = unb64(signed.sig)
+        .and_then(|bytes| <[u8; 64]>::try_from(bytes.as_slice()).ok())
+        .map(|bytes| Signature::from_bytes(&bytes))
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest))?;
+    if !message::verify(&device.key, signed.context, signed.fields, &signature) {
+        return Err(ApiError::new(ErrorCode::InvalidSignature));
+    }
+    let now = inner.now();
+    if now.abs_diff(signed.ts) > MAX_CLOCK_SKEW {
+        return Err(ApiError::new(ErrorCode::StaleRequest).server_time(now));
+    }
+    if signed.challenge != session.challenge {
+        return Err(ApiError::new(ErrorCode::ChallengeMismatch));
+    }
+    Ok(())
+}
+
+fn check_live(session: &Session) -> Result<(), ApiError> {
+    match session.state.as_str() {
+        "expired" => Err(ApiError::new(ErrorCode::Expired)),
+        "consumed" => Err(ApiError::new(ErrorCode::AlreadyUsed)),
+        "rejected" | "confirmed" => {
+            Err(ApiError::new(ErrorCode::InvalidState).state(state_of(&session.state)))
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn account_display(inner: &Inner, user_id: i64) -> Result<String, ApiError> {
+    let name: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(&inner.db)
+        .await?;
+    Ok(name.map(|(n,)| n).unwrap_or_default())
+}
+
+fn peer_ip(peer: SocketAddr) -> IpAddr {
+    peer.ip()
+}
+
+/// A bound device scans the session's QR code: `new` → `scanned`.
+pub async fn scan(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(sid): Path<String>,
+    body: Result<Json<ScanRequest>, JsonRejection>,
+) -> Result<Json<ScanResponse>, ApiError> {
+    let inner = &app.0;
+    let request = json(body)?;
+    let (session, device) = session_and_device(inner, &sid, request.v, &request.device_id).await?;
+    let fields = request.signed_fields(&inner.origin.to_string(), &sid);
+    let fields = message::text_fields(&fields);
+    let signed = Signed {
+        context: Context::Scan,
+        fields: &fields,
+        sig: &request.sig,
+        ts: request.ts,
+        challenge: &request.chal,
+    };
+    check_signed(inner, &device, &signed, &session)?;
+    let browser: IpAddr = session
+        .browser_address
+        .parse()
+        .map_err(|_| ApiError::Internal("stored address unreadable".into()))?;
+    let matched = address::compare(browser, peer_ip(peer));
+    let answer = |session: &Session, display: String| ScanResponse {
+        browser_address: session.browser_address.clone(),
+        address_match: matched,
+        user_agent: session.user_agent.clone(),
+        created_at: session.created_at as u64,
+        account_display: display,
+    };
+    // The same device scanning again gets the same answer.
+    if session.state == "scanned" {
+        if session.device_id.as_deref() == Some(request.device_id.as_str()) {
+            let display = account_display(inner, device.user_id).await?;
+            return Ok(Json(answer(&session, display)));
+        }
+        return Err(ApiError::new(ErrorCode::AlreadyScanned));
+    }
+    check_live(&session)?;
+    if matched == AddressMatch::Mismatch && inner.address_policy == AddressPolicy::Require {
+        let moved = sqlx::query(
+            "UPDATE qr_sessions SET state = 'rejected', version = version + 1 WHERE sid = ? AND state = 'new'",
+        )
+        .bind(&sid)
+        .execute(&inner.db)
+        .await?;
+        if moved.rows_affected() == 1 {
+            inner.publish(&sid, session.version + 1);
+        }
+        tracing::warn!(session = %&sid[..6], "scan from another address refused");
+        return Err(ApiError::new(ErrorCode::AddressMismatch));
+    }
+    let now = inner.now() as i64;
+    let expires = (now + SCANNED_LIFETIME as i64).min(session.created_at + MAX_LIFETIME as i64);
+    let number = format!("{:02}", rand::thread_rng().gen_range(10..100));
+    let moved = sqlx::query(
+        "UPDATE qr_sessions SET state = 'scanned', version = version + 1, device_id = ?, user_id = ?, number = ?, expires_at = ?
+         WHERE sid = ? AND state = 'new'",
+    )
+    .bind(&request.device_id)
+    .bind(device.user_id)
+    .bind(&number)
+    .bind(expires)
+    .bind(&sid)
+    .execute(&inner.db)
+    .await?;
+    if moved.rows_affected() != 1 {
+        // Another request moved it first.
+        return Err(ApiError::new(ErrorCode::AlreadyScanned));
+    }
+    inner.publish(&sid, session.version + 1);
+    let session = load(inner, &sid).await?;
+    let display = account_display(inner, device.user_id).await?;
+    Ok(Json(answer(&session, display)))
+}
+
+/// The confirm's answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Confirmed {
+    pub state: SessionState,
+}
+
+/// The scanning device approves (with the number the page shows) or denies.
+pub async fn confirm(
+    State(app): State<AppState>,
+    Path(sid): Path<String>,
+    body: Result<Json<ConfirmRequest>, JsonRejection>,
+) -> Result<Json<Confirmed>, ApiError> {
+    let inner = &app.0;
+    let request = json(body)?;
+    let (session, device) = session_and_device(inner, &sid, request.v, &request.device_id).await?;
+    let fields = request.signed_fields(&inner.origin.to_string(), &sid);
+    let fields = message::text_fields(&fields);
+    let signed = Signed {
+        context: Context::Confirm,
+        fields: &fields,
+        sig: &request.sig,
+        ts: request.ts,
+        challenge: &request.chal,
+    };
+    check_signed(inner, &device, &signed, &session)?;
+    check_live(&session)?;
+    if session.state != "scanned" {
+        return Err(ApiError::new(ErrorCode::InvalidState).state(state_of(&session.state)));
+    }
+    if session.device_id.as_deref() != Some(request.device_id.as_str()) {
+        return Err(ApiError::new(ErrorCode::AlreadyScanned));
+    }
+    let transition = |to: SessionState| {
+        sqlx::query(
+            "UPDATE qr_sessions SET state = ?, version = version + 1 WHERE sid = ? AND state = 'scanned'",
+        )
+        .bind(name_of(to))
+        .bind(&sid)
+    };
+    if request.decision == Decision::Deny {
+        if transition(SessionState::Rejected)
+            .execute(&inner.db)
+            .await?
+            .rows_affected()
+            == 1
+        {
+            inner.publish(&sid, session.version + 1);
+        }
+        tracing::info!(session = %&sid[..6], "login denied on the device");
+        return Ok(Json(Confirmed {
+            state: SessionState::Rejected,
+        }));
+    }
+    let expected = session.number.clone().unwrap_or_default();
+    if !bool::from(request.number.as_bytes().ct_eq(expected.as_bytes())) {
+        let attempts = session.number_attempts + 1;
+        if attempts >= NUMBER_ATTEMPTS {
+            if transition(SessionState::Rejected)
+                .execute(&inner.db)
+                .await?
+                .rows_affected()
+                == 1
+            {
+                inner.publish(&sid, session.version + 1);
+            }
+        } else {
+            sqlx::query(
+                "UPDATE qr_sessions SET number_attempts = ? WHERE sid = ? AND state = 'scanned'",
+            )
+            .bind(attempts)
+            .bind(&sid)
+            .execute(&inner.db)
+            .await?;
+        }
+        return Err(ApiError::new(ErrorCode::NumberMismatch)
+            .attempts_left((NUMBER_ATTEMPTS - attempts).max(0) as u32));
+    }
+    let ticket = random_token(32);
+    let moved = sqlx::query(
+        "UPDATE qr_sessions SET state = 'confirmed', version = version + 1, ticket_hash = ?, ticket_expires = ?
+         WHERE sid = ? AND state = 'scanned'",
+    )
+    .bind(digest(&ticket))
+    .bind((inner.now() + TICKET_LIFETIME) as i64)
+    .bind(&sid)
+    .execute(&inner.db)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(ApiError::new(ErrorCode::InvalidState));
+    }
+    inner.tickets().insert(sid.clone(), ticket);
+    inner.publish(&sid, session.version + 1);
+    tracing::info!(session = %&sid[..6], "login approved on the device");
+    Ok(Json(Confirmed {
+        state: SessionState::Confirmed,
+    }))
+}
+
+/// `POST …/redeem`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redeem {
+    ticket: String,
+}
+
+/// The browser trades the ticket for a signed-in session: `confirmed` → `consumed`.
+pub async fn redeem(
+    State(app): State<AppState>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Redeem>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let inner = &app.0;
+    let request = json(body)?;
+    let session = load_for_browser(inner, &sid, &headers).await?;
+    match session.state.as_str() {
+        "consumed" => return Err(ApiError::new(ErrorCode::AlreadyUsed)),
+        "expired" => return Err(ApiError::new(ErrorCode::Expired)),
+        "confirmed" => {}
+        other => return Err(ApiError::new(ErrorCode::InvalidState).state(state_of(other))),
+    }
+    let presented = digest(&request.ticket);
+    let stored = session.ticket_hash.clone().unwrap_or_default();
+    if stored.len() != presented.len() || !bool::from(presented.ct_eq(&stored)) {
+        return Err(ApiError::new(ErrorCode::InvalidRequest));
+    }
+    let moved = sqlx::query(
+        "UPDATE qr_sessions SET state = 'consumed', version = version + 1, ticket_hash = NULL WHERE sid = ? AND state = 'confirmed'",
+    )
+    .bind(&sid)
+    .execute(&inner.db)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(ApiError::new(ErrorCode::AlreadyUsed));
+    }
+    inner.publish(&sid, session.version + 1);
+    let user_id = session
+        .user_id
+        .ok_or_else(|| ApiError::Internal("confirmed session without a user".into()))?;
+    let token = random_token(32);
+    sqlx::query("INSERT INTO login_sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)")
+        .bind(digest(&token))
+        .bind(user_id)
+        .bind(inner.now() as i64)
+        .execute(&inner.db)
+        .await?;
+    inner.forget(&sid);
+    tracing::info!(session = %&sid[..6], "signed in with Sesame");
+    let mut response = Json(serde_json::json!({"state": "consumed"})).into_response();
+    if let Some(value) = set_cookie(SESSION_COOKIE, &token) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}

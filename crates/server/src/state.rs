@@ -1,0 +1,123 @@
+//! The server's shared state: database, signing key, clock, and the waiters of long polls.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ed25519_dalek::SigningKey;
+use rand::RngCore as _;
+use sesame_protocol::origin::Origin;
+use sha2::{Digest as _, Sha256};
+use sqlx::SqlitePool;
+use tokio::sync::watch;
+
+use crate::clock::Clock;
+
+/// What to do when the browser's and the device's addresses differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressPolicy {
+    /// A mismatch rejects the session (the protocol's default).
+    Require,
+    /// A mismatch is reported to the device, which warns (for VPN users).
+    Warn,
+}
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub db: SqlitePool,
+    pub key: SigningKey,
+    pub origin: Origin,
+    pub clock: Arc<dyn Clock>,
+    pub address_policy: AddressPolicy,
+    /// Per session, the version last published: a long poll waits on it.
+    versions: Mutex<HashMap<String, watch::Sender<i64>>>,
+    /// Tickets minted and not yet handed to the browser's poll (only their hash is stored).
+    pub tickets: Mutex<HashMap<String, String>>,
+}
+
+impl AppState {
+    /// The state for a server at `origin` signing with `key`.
+    pub fn new(
+        db: SqlitePool,
+        key: SigningKey,
+        origin: Origin,
+        clock: Arc<dyn Clock>,
+        address_policy: AddressPolicy,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            key,
+            origin,
+            clock,
+            address_policy,
+            versions: Mutex::default(),
+            tickets: Mutex::default(),
+        }))
+    }
+
+    /// Runs the migrations (the binary embeds them).
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        sqlx::migrate!("./migrations").run(&self.0.db).await
+    }
+
+    /// The database, for provisioning (users, devices) from the binary and tests.
+    pub fn db(&self) -> &SqlitePool {
+        &self.0.db
+    }
+}
+
+impl Inner {
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    fn versions(&self) -> MutexGuard<'_, HashMap<String, watch::Sender<i64>>> {
+        self.versions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn tickets(&self) -> MutexGuard<'_, HashMap<String, String>> {
+        self.tickets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Wakes every poll waiting on the session.
+    pub fn publish(&self, sid: &str, version: i64) {
+        let mut versions = self.versions();
+        match versions.get(sid) {
+            Some(sender) => {
+                sender.send_replace(version);
+            }
+            None => {
+                versions.insert(sid.to_owned(), watch::channel(version).0);
+            }
+        }
+    }
+
+    /// A receiver that changes when the session's version does.
+    pub fn subscribe(&self, sid: &str, current: i64) -> watch::Receiver<i64> {
+        self.versions()
+            .entry(sid.to_owned())
+            .or_insert_with(|| watch::channel(current).0)
+            .subscribe()
+    }
+
+    /// Forgets a session's waiters and undelivered ticket (it is gone).
+    pub fn forget(&self, sid: &str) {
+        self.versions().remove(sid);
+        self.tickets().remove(sid);
+    }
+}
+
+/// `n` random bytes from the OS, base64url.
+pub fn random_token(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    sesame_protocol::message::b64(&bytes)
+}
+
+/// How secrets (cookies, tickets) are stored: their SHA-256, so a copy of the database lets
+/// no one act as the browser.
+pub fn digest(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}

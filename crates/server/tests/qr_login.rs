@@ -1,0 +1,511 @@
+//! The QR-login API end to end over HTTP (in-process, a real in-memory SQLite database, a clock
+//! the tests move): the happy path, every refusal of the protocol's error table that these
+//! routes can give, relays from another address, replays, expiry, and long polls that wake at
+//! once.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use ed25519_dalek::SigningKey;
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use sesame_protocol::message::{self, Context, b64};
+use sesame_protocol::origin::Origin;
+use sesame_protocol::qr::LoginQr;
+use sesame_protocol::wire::{ConfirmRequest, Decision, ScanRequest};
+use sesame_server::clock::{Clock, ManualClock};
+use sesame_server::{AddressPolicy, AppState, app};
+use sqlx::sqlite::SqlitePoolOptions;
+use tower::ServiceExt as _;
+
+const ORIGIN: &str = "http://127.0.0.1:8080";
+const BROWSER: &str = "127.0.0.1:50000";
+const DEVICE_ID: &str = "device-1";
+
+struct Server {
+    state: AppState,
+    clock: Arc<ManualClock>,
+    server_key: SigningKey,
+    device_key: SigningKey,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let db = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        let clock = Arc::new(ManualClock::new(1_900_000_000));
+        let server_key = SigningKey::from_bytes(&[5; 32]);
+        let state = AppState::new(
+            db,
+            server_key.clone(),
+            Origin::parse(ORIGIN).expect("origin"),
+            clock.clone(),
+            AddressPolicy::Require,
+        );
+        state.migrate().await.expect("migrations");
+        let device_key = SigningKey::from_bytes(&[6; 32]);
+        sqlx::query("INSERT INTO users (id, username) VALUES (1, 'alice')")
+            .execute(state.db())
+            .await
+            .expect("user");
+        Self::add_device(&state, DEVICE_ID, &device_key).await;
+        Self {
+            state,
+            clock,
+            server_key,
+            device_key,
+        }
+    }
+
+    async fn add_device(state: &AppState, id: &str, key: &SigningKey) {
+        sqlx::query("INSERT INTO devices (id, user_id, public_key, name, created_at) VALUES (?, 1, ?, 'laptop', 0)")
+            .bind(id)
+            .bind(key.verifying_key().as_bytes().to_vec())
+            .execute(state.db())
+            .await
+            .expect("device");
+    }
+
+    fn router(&self, peer: &str) -> Router {
+        app(self.state.clone()).layer(MockConnectInfo(peer.parse::<SocketAddr>().expect("addr")))
+    }
+
+    async fn call(
+        &self,
+        peer: &str,
+        request: Request<Body>,
+    ) -> (StatusCode, Value, Option<String>) {
+        let response = self.router(peer).oneshot(request).await.expect("response");
+        let status = response.status();
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            cookie,
+        )
+    }
+
+    /// A browser opens a session: (sid, challenge, bind cookie).
+    async fn open(&self) -> (String, String, String) {
+        let request = Request::post("/api/qr/sessions")
+            .header(header::USER_AGENT, "Mozilla/5.0 Test")
+            .header("origin", ORIGIN)
+            .body(Body::empty())
+            .expect("request");
+        let (status, body, cookie) = self.call(BROWSER, request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let qr = LoginQr::parse(body["qr_uri"].as_str().expect("qr_uri")).expect("a login QR");
+        qr.verify(&self.server_key.verifying_key(), self.clock.now())
+            .expect("signed by the server key");
+        let cookie = cookie.expect("bind cookie");
+        assert!(cookie.starts_with("__Host-sesame-bind="), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("Secure")
+                && cookie.contains("SameSite=Strict")
+        );
+        let value = cookie.split(';').next().expect("pair").to_owned();
+        (
+            body["sid"].as_str().expect("sid").to_owned(),
+            qr.challenge,
+            value,
+        )
+    }
+
+    async fn status(&self, sid: &str, cookie: &str, version: u64) -> (StatusCode, Value) {
+        let request = Request::get(format!("/api/qr/sessions/{sid}/status?v={version}"))
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        let (status, body, _) = self.call(BROWSER, request).await;
+        (status, body)
+    }
+
+    fn scan_body(&self, key: &SigningKey, device: &str, sid: &str, chal: &str, ts: u64) -> Value {
+        let mut request = ScanRequest {
+            v: 1,
+            device_id: device.into(),
+            chal: chal.into(),
+            ts,
+            sig: String::new(),
+        };
+        let fields = request.signed_fields(ORIGIN, sid);
+        let sig = message::sign(key, Context::Scan, &message::text_fields(&fields)).expect("sign");
+        request.sig = b64(&sig.to_bytes());
+        serde_json::to_value(request).expect("json")
+    }
+
+    fn confirm_body(&self, sid: &str, chal: &str, decision: Decision, number: &str) -> Value {
+        let mut request = ConfirmRequest {
+            v: 1,
+            device_id: DEVICE_ID.into(),
+            chal: chal.into(),
+            decision,
+            number: number.into(),
+            ts: self.clock.now(),
+            sig: String::new(),
+        };
+        let fields = request.signed_fields(ORIGIN, sid);
+        let sig = message::sign(
+            &self.device_key,
+            Context::Confirm,
+            &message::text_fields(&fields),
+        )
+        .expect("sign");
+        request.sig = b64(&sig.to_bytes());
+        serde_json::to_value(request).expect("json")
+    }
+
+    async fn post(&self, peer: &str, path: String, body: &Value) -> (StatusCode, Value) {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let (status, body, _) = self.call(peer, request).await;
+        (status, body)
+    }
+
+    async fn scan(&self, sid: &str, chal: &str) -> (StatusCode, Value) {
+        let body = self.scan_body(&self.device_key, DEVICE_ID, sid, chal, self.clock.now());
+        self.post(
+            "127.0.0.1:40000",
+            format!("/api/qr/sessions/{sid}/scan"),
+            &body,
+        )
+        .await
+    }
+}
+
+fn error_of(body: &Value) -> &str {
+    body["error"].as_str().unwrap_or("<none>")
+}
+
+#[tokio::test]
+async fn a_scanned_and_approved_login_signs_the_browser_in_once() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    let (status, body) = server.status(&sid, &cookie, 0).await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("new"))
+    );
+    assert!(body.get("number").is_none() && body.get("ticket").is_none());
+
+    let (status, scanned) = server.scan(&sid, &chal).await;
+    assert_eq!(status, StatusCode::OK, "{scanned}");
+    assert_eq!(scanned["address_match"], "match");
+    assert_eq!(scanned["account_display"], "alice");
+    assert_eq!(scanned["user_agent"], "Mozilla/5.0 Test");
+    assert_eq!(scanned["browser_address"], "127.0.0.1");
+    // Scanning again from the same device gives the same answer.
+    assert_eq!(server.scan(&sid, &chal).await, (StatusCode::OK, scanned));
+
+    let (_, body) = server.status(&sid, &cookie, 1).await;
+    assert_eq!(body["state"], "scanned");
+    let number = body["number"]
+        .as_str()
+        .expect("number while scanned")
+        .to_owned();
+    assert_eq!(number.len(), 2);
+
+    let confirm = server.confirm_body(&sid, &chal, Decision::Approve, &number);
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("confirmed"))
+    );
+
+    let (_, body) = server.status(&sid, &cookie, 2).await;
+    assert_eq!(body["state"], "confirmed");
+    let ticket = body["ticket"].as_str().expect("ticket").to_owned();
+    let (_, again) = server.status(&sid, &cookie, 2).await;
+    assert!(
+        again.get("ticket").is_none(),
+        "the ticket is handed over once"
+    );
+
+    let redeem = |ticket: &str| {
+        Request::post(format!("/api/qr/sessions/{sid}/redeem"))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"ticket": ticket}).to_string()))
+            .expect("request")
+    };
+    let (status, body, session_cookie) = server.call(BROWSER, redeem(&ticket)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        session_cookie
+            .expect("session cookie")
+            .starts_with("__Host-sesame-session=")
+    );
+    let (status, body, _) = server.call(BROWSER, redeem(&ticket)).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::GONE, "already_used")
+    );
+    // The same confirm replayed: the session is no longer scanned.
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::GONE, "already_used")
+    );
+}
+
+#[tokio::test]
+async fn a_scan_from_another_address_is_refused_and_the_browser_is_not_signed_in() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    let body = server.scan_body(
+        &server.device_key,
+        DEVICE_ID,
+        &sid,
+        &chal,
+        server.clock.now(),
+    );
+    // The relay: the browser came from 127.0.0.1, the scanning device from 127.0.0.2.
+    let (status, answer) = server
+        .post(
+            "127.0.0.2:40000",
+            format!("/api/qr/sessions/{sid}/scan"),
+            &body,
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&answer)),
+        (StatusCode::FORBIDDEN, "address_mismatch")
+    );
+    let (_, state) = server.status(&sid, &cookie, 0).await;
+    assert_eq!(state["state"], "rejected");
+    assert!(state.get("ticket").is_none());
+}
+
+#[tokio::test]
+async fn every_bad_request_gets_its_code_from_the_error_table() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    let now = server.clock.now();
+    let scan_path = format!("/api/qr/sessions/{sid}/scan");
+
+    let (status, body) = server
+        .post(BROWSER, scan_path.clone(), &json!({"v": 1}))
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+
+    let mut wrong_version = server.scan_body(&server.device_key, DEVICE_ID, &sid, &chal, now);
+    wrong_version["v"] = json!(2);
+    let (status, body) = server
+        .post(BROWSER, scan_path.clone(), &wrong_version)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "unsupported_version")
+    );
+
+    let (status, body) = server
+        .post(
+            BROWSER,
+            "/api/qr/sessions/nope/scan".into(),
+            &server.scan_body(&server.device_key, DEVICE_ID, "nope", &chal, now),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::NOT_FOUND, "session_not_found")
+    );
+
+    let (status, body) = server.status(&sid, "__Host-sesame-bind=stolen", 0).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::NOT_FOUND, "session_not_found")
+    );
+
+    let stranger = SigningKey::from_bytes(&[9; 32]);
+    let (status, body) = server
+        .post(
+            BROWSER,
+            scan_path.clone(),
+            &server.scan_body(&stranger, "device-unknown", &sid, &chal, now),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_device")
+    );
+
+    let (status, body) = server
+        .post(
+            BROWSER,
+            scan_path.clone(),
+            &server.scan_body(&stranger, DEVICE_ID, &sid, &chal, now),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_signature")
+    );
+
+    let (status, body) = server
+        .post(
+            BROWSER,
+            scan_path.clone(),
+            &server.scan_body(&server.device_key, DEVICE_ID, &sid, &chal, now - 61),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "stale_request")
+    );
+    assert_eq!(body["server_time"], json!(now));
+
+    let (status, body) = server
+        .post(
+            BROWSER,
+            scan_path.clone(),
+            &server.scan_body(
+                &server.device_key,
+                DEVICE_ID,
+                &sid,
+                "AAAAAAAAAAAAAAAAAAAAAA",
+                now,
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::FORBIDDEN, "challenge_mismatch")
+    );
+
+    // Confirm before scan.
+    let confirm = server.confirm_body(&sid, &chal, Decision::Approve, "42");
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::CONFLICT, "invalid_state")
+    );
+
+    // Another bound device after the first scanned.
+    assert_eq!(server.scan(&sid, &chal).await.0, StatusCode::OK);
+    let second = SigningKey::from_bytes(&[10; 32]);
+    Server::add_device(&server.state, "device-2", &second).await;
+    let (status, body) = server
+        .post(
+            BROWSER,
+            scan_path,
+            &server.scan_body(&second, "device-2", &sid, &chal, now),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::CONFLICT, "already_scanned")
+    );
+
+    // Three wrong numbers reject the session.
+    let (_, state) = server.status(&sid, &cookie, 1).await;
+    let right = state["number"].as_str().expect("number").to_owned();
+    let wrong = if right == "10" { "11" } else { "10" };
+    for left in [2, 1, 0] {
+        let confirm = server.confirm_body(&sid, &chal, Decision::Approve, wrong);
+        let (status, body) = server
+            .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+            .await;
+        assert_eq!(
+            (status, error_of(&body)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "number_mismatch")
+        );
+        assert_eq!(body["attempts_left"], json!(left));
+    }
+    let (_, state) = server.status(&sid, &cookie, 2).await;
+    assert_eq!(state["state"], "rejected");
+}
+
+#[tokio::test]
+async fn a_deny_rejects_and_sessions_expire_on_time() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    server.scan(&sid, &chal).await;
+    let deny = server.confirm_body(&sid, &chal, Decision::Deny, "");
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &deny)
+        .await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("rejected"))
+    );
+
+    // `new` lives 60 s.
+    let (sid, chal, cookie_two) = server.open().await;
+    server.clock.advance(61);
+    let (status, body) = server.scan(&sid, &chal).await;
+    assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+    let (_, state) = server.status(&sid, &cookie_two, 0).await;
+    assert_eq!(state["state"], "expired");
+
+    // `scanned` lives 60 s after the scan.
+    let (sid, chal, cookie_three) = server.open().await;
+    server.scan(&sid, &chal).await;
+    server.clock.advance(61);
+    let confirm = server.confirm_body(&sid, &chal, Decision::Approve, "42");
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+        .await;
+    assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+    assert_eq!(
+        server.status(&sid, &cookie_three, 0).await.1["state"],
+        "expired"
+    );
+    drop(cookie);
+}
+
+#[tokio::test]
+async fn a_waiting_browser_is_answered_as_soon_as_the_device_scans() {
+    let server = Arc::new(Server::start().await);
+    let (sid, chal, cookie) = server.open().await;
+    let poller = {
+        let (server, sid, cookie) = (server.clone(), sid.clone(), cookie.clone());
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let answer = server.status(&sid, &cookie, 1).await;
+            (answer, started.elapsed())
+        })
+    };
+    // Let the poll start waiting (it holds version 1, the current one).
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let scanned_at = Instant::now();
+    assert_eq!(server.scan(&sid, &chal).await.0, StatusCode::OK);
+    let ((status, body), waited) = poller.await.expect("poll");
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (StatusCode::OK, Some("scanned"))
+    );
+    assert!(
+        waited < Duration::from_secs(5) && scanned_at.elapsed() < Duration::from_secs(2),
+        "the poll waited {waited:?}"
+    );
+}
