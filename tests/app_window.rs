@@ -305,6 +305,7 @@ fn is_running(pid: u32) -> bool {
 async fn closing_the_window_ends_its_process_and_the_tray_opens_and_quits_it() {
     let sandbox = Sandbox::new();
     sandbox.cli_ok(&["add", "otpauth://totp/Tray:fay?secret=JBSWY3DPEHPK3PXP"]);
+    support::tray_binary();
     let app = AppSession::start(&sandbox).await;
     app.wait_for_texts(".account .issuer", &["Tray"]).await;
     wait_for_process(app.driver_pid(), "WebKitWebProces", true).await;

@@ -19,6 +19,17 @@ pub fn app_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_sesame-app"))
 }
 
+/// The tray program, built beside the app by `cargo build --workspace` (scripts/dev test).
+pub fn tray_binary() -> PathBuf {
+    let path = app_binary().with_file_name("sesame-tray");
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build -p sesame-tray`",
+        path.display()
+    );
+    path
+}
+
 /// The `sesame` CLI, built beside the app by `cargo test --workspace`.
 pub fn cli_binary() -> PathBuf {
     let path = app_binary().with_file_name("sesame");
