@@ -151,6 +151,17 @@ pub struct ClaimRequest {
     pub pop_sig: String,
 }
 
+impl ClaimRequest {
+    /// What the proof of possession covers, in order: (o, binding id, device_pk) as text.
+    pub fn signed_fields(&self, origin: &str, binding_id: &str) -> [String; 3] {
+        [
+            origin.to_owned(),
+            binding_id.to_owned(),
+            self.device_pk.clone(),
+        ]
+    }
+}
+
 /// The claim's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimResponse {

@@ -15,6 +15,14 @@ pub use state::{AddressPolicy, AppState};
 /// The server's routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
+        .route("/api/login", post(routes::accounts::login))
+        .route("/api/bindings", post(routes::bindings::offer))
+        .route("/api/bindings/{id}", get(routes::bindings::view))
+        .route("/api/bindings/{id}/claim", post(routes::bindings::claim))
+        .route(
+            "/api/bindings/{id}/approve",
+            post(routes::bindings::approve),
+        )
         .route("/api/qr/sessions", post(routes::qr::create))
         .route("/api/qr/sessions/{sid}/status", get(routes::qr::status))
         .route("/api/qr/sessions/{sid}/scan", post(routes::qr::scan))

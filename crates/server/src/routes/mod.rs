@@ -1,3 +1,5 @@
 //! The HTTP routes, one file per domain.
 
+pub mod accounts;
+pub mod bindings;
 pub mod qr;

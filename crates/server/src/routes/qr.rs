@@ -78,7 +78,7 @@ fn name_of(state: SessionState) -> &'static str {
     }
 }
 
-fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+pub(crate) fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     body.map(|Json(value)| value)
         .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))
 }
@@ -137,7 +137,7 @@ async fn load_for_browser(
     Ok(session)
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -148,7 +148,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
+pub(crate) fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&format!(
         "{name}={value}; HttpOnly; Secure; SameSite=Strict; Path=/"
     ))
@@ -278,11 +278,12 @@ struct Device {
 }
 
 async fn device(inner: &Inner, id: &str) -> Result<Device, ApiError> {
-    let row: Option<(i64, Vec<u8>, i64)> =
-        sqlx::query_as("SELECT user_id, public_key, revoked FROM devices WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&inner.db)
-            .await?;
+    let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(
+        "SELECT user_id, public_key, revoked FROM devices WHERE id = ? AND active = 1",
+    )
+    .bind(id)
+    .fetch_optional(&inner.db)
+    .await?;
     let (user_id, public_key, revoked) =
         row.ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
     let key = <[u8; 32]>::try_from(public_key.as_slice())

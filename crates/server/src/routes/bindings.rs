@@ -1,0 +1,311 @@
+//! Binding a device: the signed-in browser asks for a binding QR code, Sesame claims it with a
+//! new per-origin key, and the user types the pairing code Sesame shows into the browser.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
+use ed25519_dalek::{Signature, VerifyingKey};
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+use sesame_protocol::message::{self, Context, b64, key_id, unb64};
+use sesame_protocol::qr::BindQr;
+use sesame_protocol::wire::{ClaimRequest, ClaimResponse, ErrorCode};
+use subtle::ConstantTimeEq as _;
+
+use super::accounts::signed_in;
+use super::qr::json;
+use crate::error::ApiError;
+use crate::state::{AppState, Inner, digest, random_token};
+
+const LIFETIME: i64 = 120;
+const REAUTH_WINDOW: i64 = 5 * 60;
+const PER_HOUR: i64 = 3;
+const PAIRING_ATTEMPTS: i64 = 3;
+
+/// `POST /api/bindings`'s answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Offered {
+    pub binding_id: String,
+    pub qr_uri: String,
+    pub expires_at: u64,
+}
+
+/// Offers a binding to the signed-in user, who passed password + TOTP in the last 5 minutes.
+pub async fn offer(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Offered>, ApiError> {
+    let inner = &app.0;
+    let (user_id, reauth_at) = signed_in(inner, &headers).await?;
+    let now = inner.now() as i64;
+    if now - reauth_at > REAUTH_WINDOW {
+        return Err(ApiError::new(ErrorCode::ReauthRequired));
+    }
+    let (recent,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE user_id = ? AND created_at > ?")
+            .bind(user_id)
+            .bind(now - 3600)
+            .fetch_one(&inner.db)
+            .await?;
+    if recent >= PER_HOUR {
+        return Err(ApiError::new(ErrorCode::RateLimited));
+    }
+    // One live binding per account: a new offer voids the last.
+    sqlx::query("UPDATE bindings SET state = 'cancelled' WHERE user_id = ? AND state IN ('pending', 'claimed')")
+        .bind(user_id)
+        .execute(&inner.db)
+        .await?;
+    sqlx::query("DELETE FROM devices WHERE user_id = ? AND active = 0")
+        .bind(user_id)
+        .execute(&inner.db)
+        .await?;
+    let (id, secret) = (random_token(16), random_token(32));
+    let expires = now + LIFETIME;
+    sqlx::query(
+        "INSERT INTO bindings (id, user_id, secret_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'pending', ?, ?)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(digest(&secret))
+    .bind(now)
+    .bind(expires)
+    .execute(&inner.db)
+    .await?;
+    let qr = BindQr {
+        origin: inner.origin.clone(),
+        binding_id: id.clone(),
+        enroll_secret: secret,
+        expires: expires as u64,
+    };
+    Ok(Json(Offered {
+        binding_id: id,
+        qr_uri: qr.to_uri(),
+        expires_at: expires as u64,
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct Binding {
+    user_id: i64,
+    secret_hash: Vec<u8>,
+    state: String,
+    expires_at: i64,
+    device_id: Option<String>,
+    claim_address: Option<String>,
+    pairing_code: Option<String>,
+    pairing_attempts: i64,
+}
+
+async fn binding(inner: &Inner, id: &str) -> Result<Binding, ApiError> {
+    let row: Option<Binding> = sqlx::query_as(
+        "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code, pairing_attempts FROM bindings WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&inner.db)
+    .await?;
+    row.ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))
+}
+
+/// Sesame claims the binding with its new key and proves it holds the private half.
+pub async fn claim(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    body: Result<Json<ClaimRequest>, JsonRejection>,
+) -> Result<Json<ClaimResponse>, ApiError> {
+    let inner = &app.0;
+    let request = json(body)?;
+    if request.v != sesame_protocol::VERSION {
+        return Err(ApiError::new(ErrorCode::UnsupportedVersion));
+    }
+    let found = binding(inner, &id).await?;
+    let now = inner.now() as i64;
+    match found.state.as_str() {
+        "pending" if now > found.expires_at => return Err(ApiError::new(ErrorCode::Expired)),
+        "pending" => {}
+        "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
+        _ => return Err(ApiError::new(ErrorCode::AlreadyClaimed)),
+    }
+    let presented = digest(&request.enroll_secret);
+    if !bool::from(presented.ct_eq(&found.secret_hash)) {
+        return Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret));
+    }
+    let key_bytes = unb64(&request.device_pk)
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest))?;
+    let device_key = VerifyingKey::from_bytes(&key_bytes)
+        .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))?;
+    let signature = unb64(&request.pop_sig)
+        .and_then(|bytes| <[u8; 64]>::try_from(bytes.as_slice()).ok())
+        .map(|bytes| Signature::from_bytes(&bytes))
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest))?;
+    let fields = request.signed_fields(&inner.origin.to_string(), &id);
+    if !message::verify(
+        &device_key,
+        Context::Bind,
+        &message::text_fields(&fields),
+        &signature,
+    ) {
+        return Err(ApiError::new(ErrorCode::InvalidSignature));
+    }
+    let device_id = random_token(16);
+    let pairing_code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+    let name: String = request.device_name.chars().take(80).collect();
+    let won = sqlx::query(
+        "UPDATE bindings SET state = 'claimed', device_id = ?, claim_address = ?, pairing_code = ? WHERE id = ? AND state = 'pending'",
+    )
+    .bind(&device_id)
+    .bind(peer.ip().to_string())
+    .bind(&pairing_code)
+    .bind(&id)
+    .execute(&inner.db)
+    .await?
+    .rows_affected()
+        == 1;
+    if !won {
+        return Err(ApiError::new(ErrorCode::AlreadyClaimed));
+    }
+    sqlx::query(
+        "INSERT INTO devices (id, user_id, public_key, name, created_at, active) VALUES (?, ?, ?, ?, ?, 0)",
+    )
+    .bind(&device_id)
+    .bind(found.user_id)
+    .bind(key_bytes.to_vec())
+    .bind(&name)
+    .bind(now)
+    .execute(&inner.db)
+    .await?;
+    let (username,): (String,) = sqlx::query_as("SELECT username FROM users WHERE id = ?")
+        .bind(found.user_id)
+        .fetch_one(&inner.db)
+        .await?;
+    let server_pk = inner.key.verifying_key();
+    tracing::info!(
+        user = found.user_id,
+        "binding claimed; waiting for the pairing code"
+    );
+    Ok(Json(ClaimResponse {
+        device_id,
+        account_display: username,
+        server_kid: key_id(&server_pk),
+        server_pk: b64(server_pk.as_bytes()),
+        pairing_code,
+    }))
+}
+
+/// What the browser page shows while a binding waits for its pairing code.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BindingView {
+    pub state: String,
+    pub device_name: Option<String>,
+    pub claim_address: Option<String>,
+    pub expires_at: u64,
+}
+
+async fn owned(inner: &Inner, id: &str, headers: &HeaderMap) -> Result<Binding, ApiError> {
+    let (user_id, _) = signed_in(inner, headers).await?;
+    let found = binding(inner, id).await?;
+    if found.user_id != user_id {
+        return Err(ApiError::new(ErrorCode::SessionNotFound));
+    }
+    Ok(found)
+}
+
+/// The binding's state for its page.
+pub async fn view(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<BindingView>, ApiError> {
+    let inner = &app.0;
+    let found = owned(inner, &id, &headers).await?;
+    let device_name = match &found.device_id {
+        Some(device) => sqlx::query_as::<_, (String,)>("SELECT name FROM devices WHERE id = ?")
+            .bind(device)
+            .fetch_optional(&inner.db)
+            .await?
+            .map(|(name,)| name),
+        None => None,
+    };
+    Ok(Json(BindingView {
+        state: found.state,
+        device_name,
+        claim_address: found.claim_address,
+        expires_at: found.expires_at as u64,
+    }))
+}
+
+/// `POST …/approve`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approve {
+    pairing_code: String,
+}
+
+/// The user types the pairing code Sesame shows: the device becomes active. Three wrong codes
+/// cancel the binding.
+pub async fn approve(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Approve>, JsonRejection>,
+) -> Result<Json<BindingView>, ApiError> {
+    let inner = &app.0;
+    let request = json(body)?;
+    let found = owned(inner, &id, &headers).await?;
+    match found.state.as_str() {
+        "claimed" => {}
+        "active" => return Err(ApiError::new(ErrorCode::AlreadyUsed)),
+        "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
+        _ => return Err(ApiError::new(ErrorCode::InvalidState)),
+    }
+    let expected = found.pairing_code.clone().unwrap_or_default();
+    if !bool::from(
+        request
+            .pairing_code
+            .trim()
+            .as_bytes()
+            .ct_eq(expected.as_bytes()),
+    ) {
+        let attempts = found.pairing_attempts + 1;
+        if attempts >= PAIRING_ATTEMPTS {
+            sqlx::query(
+                "UPDATE bindings SET state = 'cancelled' WHERE id = ? AND state = 'claimed'",
+            )
+            .bind(&id)
+            .execute(&inner.db)
+            .await?;
+            sqlx::query("DELETE FROM devices WHERE id = ? AND active = 0")
+                .bind(&found.device_id)
+                .execute(&inner.db)
+                .await?;
+        } else {
+            sqlx::query("UPDATE bindings SET pairing_attempts = ? WHERE id = ?")
+                .bind(attempts)
+                .bind(&id)
+                .execute(&inner.db)
+                .await?;
+        }
+        return Err(ApiError::new(ErrorCode::PairingCodeMismatch)
+            .attempts_left((PAIRING_ATTEMPTS - attempts).max(0) as u32));
+    }
+    let won =
+        sqlx::query("UPDATE bindings SET state = 'active' WHERE id = ? AND state = 'claimed'")
+            .bind(&id)
+            .execute(&inner.db)
+            .await?
+            .rows_affected()
+            == 1;
+    if !won {
+        return Err(ApiError::new(ErrorCode::InvalidState));
+    }
+    sqlx::query("UPDATE devices SET active = 1 WHERE id = ?")
+        .bind(&found.device_id)
+        .execute(&inner.db)
+        .await?;
+    tracing::info!(user = found.user_id, "device bound");
+    view(State(app.clone()), Path(id), headers).await
+}

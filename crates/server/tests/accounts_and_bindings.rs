@@ -1,0 +1,329 @@
+//! Signing in with password + TOTP (the replay rule, the ±1 step window, lockouts that double,
+//! one answer for every failure) and binding a device (reauthentication, the claim's proof of
+//! possession, the pairing code), over HTTP against the in-process server.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+use sesame_protocol::message::{self, Context, b64};
+use sesame_protocol::qr::BindQr;
+use sesame_protocol::wire::ClaimRequest;
+use sesame_server::clock::Clock as _;
+use sesame_server::routes::accounts::{create_user, set_totp_secret};
+use support::{BROWSER, Server, error_of};
+
+const SECRET: &[u8; 20] = b"server-totp-secret!!";
+
+fn code_at(time: u64) -> String {
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_skew(0)
+        .with_secret(SECRET.to_vec())
+        .build_noncompliant()
+        .generate(time)
+        .to_string()
+}
+
+async fn with_bob() -> Server {
+    let server = Server::start().await;
+    let id = create_user(&server.state, "bob", "correct horse battery")
+        .await
+        .expect("user");
+    set_totp_secret(&server.state, id, SECRET)
+        .await
+        .expect("totp");
+    server
+}
+
+async fn login(server: &Server, password: &str, code: &str) -> (StatusCode, Value, Option<String>) {
+    let request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "bob", "password": password, "code": code}).to_string(),
+        ))
+        .expect("request");
+    let (status, body, cookie) = server.call(BROWSER, request).await;
+    (
+        status,
+        body,
+        cookie.map(|c| c.split(';').next().unwrap_or_default().to_owned()),
+    )
+}
+
+#[tokio::test]
+async fn a_code_signs_in_once_and_every_failure_looks_the_same() {
+    let server = with_bob().await;
+    let now = server.clock.now();
+    let (status, _, cookie) = login(&server, "correct horse battery", &code_at(now)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        cookie
+            .expect("cookie")
+            .starts_with("__Host-sesame-session=")
+    );
+
+    // The same code again (RFC 6238 §5.2), a wrong password, an unknown user: one answer.
+    let replay = login(&server, "correct horse battery", &code_at(now)).await;
+    let wrong_password = login(&server, "wrong", &code_at(now + 30)).await;
+    let request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "nobody", "password": "x", "code": "000000"}).to_string(),
+        ))
+        .expect("request");
+    let (status, unknown, _) = server.call(BROWSER, request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for (status, body, _) in [&replay, &wrong_password] {
+        assert_eq!(*status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, &unknown, "every failure must read the same");
+    }
+    assert_eq!(error_of(&unknown), "invalid_credentials");
+
+    // The next step's code is within the ±1 window and later than the last accepted one.
+    let (status, _, _) = login(&server, "correct horse battery", &code_at(now + 30)).await;
+    assert_eq!(status, StatusCode::OK);
+    // Two steps back is outside the window.
+    server.clock.advance(90);
+    let (status, _, _) = login(&server, "correct horse battery", &code_at(now + 30)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_a_minute_then_twice_as_long() {
+    let server = with_bob().await;
+    let right = |server: &Server| code_at(server.clock.now());
+    fail_five_times(&server).await;
+    // Locked: even the right password and code are refused, the same way.
+    let (status, body, _) = login(&server, "correct horse battery", &right(&server)).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials")
+    );
+
+    // The lock ends after 60 s; five more failures with no success in between lock for 120 s.
+    server.clock.advance(61);
+    fail_five_times(&server).await;
+    server.clock.advance(61);
+    let (status, _, _) = login(&server, "correct horse battery", &right(&server)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the second lock lasts 120 s"
+    );
+    server.clock.advance(60);
+    let (status, _, _) = login(&server, "correct horse battery", &right(&server)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A success resets the doubling: the next lock is a minute again.
+    fail_five_times(&server).await;
+    server.clock.advance(61);
+    let (status, _, _) = login(&server, "correct horse battery", &right(&server)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn fail_five_times(server: &Server) {
+    for _ in 0..5 {
+        let (status, _, _) = login(server, "wrong", "000000").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+async fn offer(server: &Server, cookie: &str) -> (StatusCode, Value) {
+    let request = Request::post("/api/bindings")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, body, _) = server.call(BROWSER, request).await;
+    (status, body)
+}
+
+fn claim_body(server_origin: &str, qr: &BindQr, key: &SigningKey, secret: &str) -> Value {
+    let mut request = ClaimRequest {
+        v: 1,
+        enroll_secret: secret.into(),
+        device_pk: b64(key.verifying_key().as_bytes()),
+        device_name: "Alice's laptop".into(),
+        platform: "linux".into(),
+        pop_sig: String::new(),
+    };
+    let fields = request.signed_fields(server_origin, &qr.binding_id);
+    let signature =
+        message::sign(key, Context::Bind, &message::text_fields(&fields)).expect("sign");
+    request.pop_sig = b64(&signature.to_bytes());
+    serde_json::to_value(request).expect("json")
+}
+
+#[tokio::test]
+async fn binding_a_device_needs_a_fresh_sign_in_a_proof_of_possession_and_the_pairing_code() {
+    let server = with_bob().await;
+    assert_eq!(
+        error_of(&offer(&server, "__Host-sesame-session=none").await.1),
+        "reauth_required"
+    );
+    let now = server.clock.now();
+    let (_, _, cookie) = login(&server, "correct horse battery", &code_at(now)).await;
+    let cookie = cookie.expect("cookie");
+
+    let (status, offered) = offer(&server, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{offered}");
+    let qr = BindQr::parse(offered["qr_uri"].as_str().expect("qr_uri")).expect("a binding QR");
+    let claim_path = format!("/api/bindings/{}/claim", qr.binding_id);
+    let device = SigningKey::from_bytes(&[21; 32]);
+
+    let wrong_secret = claim_body(support::ORIGIN, &qr, &device, &b64(&[0; 32]));
+    let (status, body) = server
+        .post("127.0.0.1:40000", claim_path.clone(), &wrong_secret)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_enrollment_secret")
+    );
+
+    let mut forged = claim_body(support::ORIGIN, &qr, &device, &qr.enroll_secret);
+    forged["device_pk"] = json!(b64(SigningKey::from_bytes(&[22; 32])
+        .verifying_key()
+        .as_bytes()));
+    let (status, body) = server
+        .post("127.0.0.1:40000", claim_path.clone(), &forged)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_signature")
+    );
+
+    let claim = claim_body(support::ORIGIN, &qr, &device, &qr.enroll_secret);
+    let (status, claimed) = server
+        .post("127.0.0.1:40000", claim_path.clone(), &claim)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{claimed}");
+    assert_eq!(claimed["account_display"], "bob");
+    assert_eq!(
+        claimed["server_pk"],
+        json!(b64(server.server_key.verifying_key().as_bytes()))
+    );
+    let pairing = claimed["pairing_code"]
+        .as_str()
+        .expect("pairing code")
+        .to_owned();
+    assert_eq!(pairing.len(), 6);
+    let (status, body) = server.post("127.0.0.1:40000", claim_path, &claim).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::CONFLICT, "already_claimed")
+    );
+
+    // Not usable before the pairing code is typed in the browser.
+    let device_id = claimed["device_id"].as_str().expect("device id").to_owned();
+    let (sid, chal, _) = server.open().await;
+    let scan = server.scan_body(&device, &device_id, &sid, &chal, server.clock.now());
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/scan"), &scan)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_device")
+    );
+
+    let approve = |code: &str| {
+        Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"pairing_code": code}).to_string()))
+            .expect("request")
+    };
+    let wrong = if pairing == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (status, body, _) = server.call(BROWSER, approve(wrong)).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "pairing_code_mismatch")
+    );
+    assert_eq!(body["attempts_left"], json!(2));
+    let (status, view, _) = server.call(BROWSER, approve(&pairing)).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["state"], "active");
+    assert_eq!(view["device_name"], "Alice's laptop");
+    assert_eq!(view["claim_address"], "127.0.0.1");
+
+    // Now it can approve logins.
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/scan"), &scan)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["account_display"], "bob");
+
+    // Binding again after five minutes needs the password and code again.
+    server.clock.advance(301);
+    assert_eq!(
+        error_of(&offer(&server, &cookie).await.1),
+        "reauth_required"
+    );
+}
+
+#[tokio::test]
+async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
+    let server = with_bob().await;
+    let now = server.clock.now();
+    let (_, _, cookie) = login(&server, "correct horse battery", &code_at(now)).await;
+    let cookie = cookie.expect("cookie");
+    let (_, offered) = offer(&server, &cookie).await;
+    let qr = BindQr::parse(offered["qr_uri"].as_str().expect("qr")).expect("qr");
+    let device = SigningKey::from_bytes(&[23; 32]);
+    let claim_path = format!("/api/bindings/{}/claim", qr.binding_id);
+    let (_, claimed) = server
+        .post(
+            "127.0.0.1:40000",
+            claim_path,
+            &claim_body(support::ORIGIN, &qr, &device, &qr.enroll_secret),
+        )
+        .await;
+    let pairing = claimed["pairing_code"]
+        .as_str()
+        .expect("pairing")
+        .to_owned();
+    let wrong = if pairing == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for left in [2, 1, 0] {
+        let request = Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"pairing_code": wrong}).to_string()))
+            .expect("request");
+        let (_, body, _) = server.call(BROWSER, request).await;
+        assert_eq!(body["attempts_left"], json!(left));
+    }
+    let request = Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"pairing_code": pairing}).to_string()))
+        .expect("request");
+    let (status, body, _) = server.call(BROWSER, request).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::NOT_FOUND, "session_not_found")
+    );
+
+    // A new offer, never claimed, expires after 120 s.
+    let (_, offered) = offer(&server, &cookie).await;
+    let qr = BindQr::parse(offered["qr_uri"].as_str().expect("qr")).expect("qr");
+    server.clock.advance(121);
+    let (status, body) = server
+        .post(
+            "127.0.0.1:40000",
+            format!("/api/bindings/{}/claim", qr.binding_id),
+            &claim_body(support::ORIGIN, &qr, &device, &qr.enroll_secret),
+        )
+        .await;
+    assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+}

@@ -1,0 +1,205 @@
+//! The server in-process for HTTP tests: a real in-memory SQLite database, a clock the tests
+//! move, a user and a bound device.
+
+#![allow(dead_code)] // each suite uses a different part
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use ed25519_dalek::SigningKey;
+use http_body_util::BodyExt as _;
+use serde_json::Value;
+use sesame_protocol::message::{self, Context, b64};
+use sesame_protocol::origin::Origin;
+use sesame_protocol::qr::LoginQr;
+use sesame_protocol::wire::{ConfirmRequest, Decision, ScanRequest};
+use sesame_server::clock::{Clock, ManualClock};
+use sesame_server::{AddressPolicy, AppState, app};
+use sqlx::sqlite::SqlitePoolOptions;
+use tower::ServiceExt as _;
+
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+pub const BROWSER: &str = "127.0.0.1:50000";
+pub const DEVICE_ID: &str = "device-1";
+
+pub struct Server {
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub server_key: SigningKey,
+    pub device_key: SigningKey,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let db = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        let clock = Arc::new(ManualClock::new(1_900_000_000));
+        let server_key = SigningKey::from_bytes(&[5; 32]);
+        let state = AppState::new(
+            db,
+            server_key.clone(),
+            Origin::parse(ORIGIN).expect("origin"),
+            clock.clone(),
+            AddressPolicy::Require,
+        );
+        state.migrate().await.expect("migrations");
+        let device_key = SigningKey::from_bytes(&[6; 32]);
+        sqlx::query("INSERT INTO users (id, username) VALUES (1, 'alice')")
+            .execute(state.db())
+            .await
+            .expect("user");
+        Self::add_device(&state, DEVICE_ID, &device_key).await;
+        Self {
+            state,
+            clock,
+            server_key,
+            device_key,
+        }
+    }
+
+    pub async fn add_device(state: &AppState, id: &str, key: &SigningKey) {
+        sqlx::query("INSERT INTO devices (id, user_id, public_key, name, created_at) VALUES (?, 1, ?, 'laptop', 0)")
+            .bind(id)
+            .bind(key.verifying_key().as_bytes().to_vec())
+            .execute(state.db())
+            .await
+            .expect("device");
+    }
+
+    pub fn router(&self, peer: &str) -> Router {
+        app(self.state.clone()).layer(MockConnectInfo(peer.parse::<SocketAddr>().expect("addr")))
+    }
+
+    pub async fn call(
+        &self,
+        peer: &str,
+        request: Request<Body>,
+    ) -> (StatusCode, Value, Option<String>) {
+        let response = self.router(peer).oneshot(request).await.expect("response");
+        let status = response.status();
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            cookie,
+        )
+    }
+
+    /// A browser opens a session: (sid, challenge, bind cookie).
+    pub async fn open(&self) -> (String, String, String) {
+        let request = Request::post("/api/qr/sessions")
+            .header(header::USER_AGENT, "Mozilla/5.0 Test")
+            .header("origin", ORIGIN)
+            .body(Body::empty())
+            .expect("request");
+        let (status, body, cookie) = self.call(BROWSER, request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let qr = LoginQr::parse(body["qr_uri"].as_str().expect("qr_uri")).expect("a login QR");
+        qr.verify(&self.server_key.verifying_key(), self.clock.now())
+            .expect("signed by the server key");
+        let cookie = cookie.expect("bind cookie");
+        assert!(cookie.starts_with("__Host-sesame-bind="), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("Secure")
+                && cookie.contains("SameSite=Strict")
+        );
+        let value = cookie.split(';').next().expect("pair").to_owned();
+        (
+            body["sid"].as_str().expect("sid").to_owned(),
+            qr.challenge,
+            value,
+        )
+    }
+
+    pub async fn status(&self, sid: &str, cookie: &str, version: u64) -> (StatusCode, Value) {
+        let request = Request::get(format!("/api/qr/sessions/{sid}/status?v={version}"))
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        let (status, body, _) = self.call(BROWSER, request).await;
+        (status, body)
+    }
+
+    pub fn scan_body(
+        &self,
+        key: &SigningKey,
+        device: &str,
+        sid: &str,
+        chal: &str,
+        ts: u64,
+    ) -> Value {
+        let mut request = ScanRequest {
+            v: 1,
+            device_id: device.into(),
+            chal: chal.into(),
+            ts,
+            sig: String::new(),
+        };
+        let fields = request.signed_fields(ORIGIN, sid);
+        let sig = message::sign(key, Context::Scan, &message::text_fields(&fields)).expect("sign");
+        request.sig = b64(&sig.to_bytes());
+        serde_json::to_value(request).expect("json")
+    }
+
+    pub fn confirm_body(&self, sid: &str, chal: &str, decision: Decision, number: &str) -> Value {
+        let mut request = ConfirmRequest {
+            v: 1,
+            device_id: DEVICE_ID.into(),
+            chal: chal.into(),
+            decision,
+            number: number.into(),
+            ts: self.clock.now(),
+            sig: String::new(),
+        };
+        let fields = request.signed_fields(ORIGIN, sid);
+        let sig = message::sign(
+            &self.device_key,
+            Context::Confirm,
+            &message::text_fields(&fields),
+        )
+        .expect("sign");
+        request.sig = b64(&sig.to_bytes());
+        serde_json::to_value(request).expect("json")
+    }
+
+    pub async fn post(&self, peer: &str, path: String, body: &Value) -> (StatusCode, Value) {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        let (status, body, _) = self.call(peer, request).await;
+        (status, body)
+    }
+
+    pub async fn scan(&self, sid: &str, chal: &str) -> (StatusCode, Value) {
+        let body = self.scan_body(&self.device_key, DEVICE_ID, sid, chal, self.clock.now());
+        self.post(
+            "127.0.0.1:40000",
+            format!("/api/qr/sessions/{sid}/scan"),
+            &body,
+        )
+        .await
+    }
+}
+
+pub fn error_of(body: &Value) -> &str {
+    body["error"].as_str().unwrap_or("<none>")
+}
