@@ -44,6 +44,15 @@ enum Command {
     /// Read QR codes off the screen (or an image file, or the clipboard) and say what each
     /// holds. Stores nothing.
     Scan(commands::scan::Args),
+    /// Bind this device to a server for QR sign-in, from its sesame://bind code.
+    Bind(commands::login::BindArgs),
+    /// Approve (or --deny) a QR sign-in from its sesame://login code, after showing where it
+    /// comes from.
+    Approve(commands::login::ApproveArgs),
+    /// List the servers this device is bound to.
+    Servers(commands::login::ServersArgs),
+    /// Forget a bound server and delete this device's key for it.
+    Unbind(commands::login::UnbindArgs),
     /// Check the keyring and the index, and finish any add or removal a crash interrupted.
     Doctor(commands::doctor::Args),
 }
@@ -61,7 +70,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let vault = Vault::open(data_dir);
+    let vault = Vault::open(&data_dir);
     let outcome = match cli.command {
         Command::Add(args) => commands::add::run(&vault, args),
         Command::List(args) => commands::list::run(&vault, args),
@@ -70,6 +79,10 @@ fn main() -> ExitCode {
         Command::Remove(args) => commands::remove::run(&vault, args),
         Command::Doctor(args) => commands::doctor::run(&vault, args),
         Command::Scan(args) => commands::scan::run(args),
+        Command::Bind(args) => commands::login::bind(&data_dir, args),
+        Command::Approve(args) => commands::login::approve(&data_dir, args),
+        Command::Servers(args) => commands::login::servers(&data_dir, args),
+        Command::Unbind(args) => commands::login::unbind(&data_dir, args),
     };
     match outcome {
         Ok(code) => code,

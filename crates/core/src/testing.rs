@@ -60,16 +60,16 @@ pub fn independent_totp(secret: &[u8], digits: u8, time: u64) -> String {
         .to_string()
 }
 
-/// Asks the keyring directly with `secret-tool`, as any other program would.
+/// Asks the keyring directly with `secret-tool`, as any other program would, for an account's
+/// secret.
 pub fn secret_tool_lookup(id: &str) -> Option<String> {
+    secret_tool_lookup_in(crate::vault::ACCOUNT_SERVICE, id)
+}
+
+/// The same for any service's entry (device keys: `sesame-device`, user = the origin).
+pub fn secret_tool_lookup_in(service: &str, user: &str) -> Option<String> {
     let output = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            crate::vault::ACCOUNT_SERVICE,
-            "username",
-            id,
-        ])
+        .args(["lookup", "service", service, "username", user])
         .output()
         .expect("secret-tool is installed by scripts/dev");
     output

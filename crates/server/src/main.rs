@@ -8,6 +8,8 @@ use std::sync::Arc;
 use clap::Parser;
 use sesame_protocol::origin::Origin;
 use sesame_server::clock::SystemClock;
+use sesame_server::routes::accounts::{create_user, set_totp_secret};
+use sesame_server::state::random_token;
 use sesame_server::{AddressPolicy, AppState, app, keys};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
@@ -30,6 +32,9 @@ struct Args {
     /// Accept scans from another address than the browser's, with a warning (for VPN users).
     #[arg(long, env = "SESAME_ADDRESS_WARN_ONLY")]
     address_warn_only: bool,
+    /// Create (or reset) the account "demo" with a new password and TOTP secret, and print them.
+    #[arg(long)]
+    demo: bool,
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -80,6 +85,9 @@ async fn main() {
             args.db.display()
         ));
     }
+    if args.demo {
+        demo(&state, &origin).await;
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .unwrap_or_else(|e| fail(format!("could not listen on {}: {e}", args.listen)));
@@ -92,6 +100,43 @@ async fn main() {
     if let Err(error) = server.await {
         fail(format!("the server stopped: {error}"));
     }
+}
+
+/// Sets up the demo account and prints how to use it: the one place a password and a TOTP
+/// secret are printed, on purpose, to the terminal (never to the log).
+async fn demo(state: &AppState, origin: &Origin) {
+    let password = random_token(12);
+    let mut secret = [0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let id = create_user(state, "demo", &password)
+        .await
+        .unwrap_or_else(|e| fail(format!("could not create the demo account: {e:?}")));
+    set_totp_secret(state, id, &secret)
+        .await
+        .unwrap_or_else(|e| fail(format!("could not create the demo account: {e:?}")));
+    let issuer = format!("Sesame demo ({origin})");
+    let uri = format!(
+        "otpauth://totp/{}:demo?secret={}&issuer={}",
+        percent(&issuer),
+        base32(&secret),
+        percent(&issuer)
+    );
+    println!("Demo account ready at {origin}");
+    println!("  user:      demo");
+    println!("  password:  {password}");
+    println!("  TOTP:      {uri}");
+    println!("Add the TOTP to Sesame:  sesame add '{uri}'");
+    println!(
+        "then sign in at {origin}/ with the password and Sesame's code, and bind Sesame from the account page."
+    );
+}
+
+fn percent(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn base32(bytes: &[u8]) -> String {
+    data_encoding::BASE32_NOPAD.encode(bytes)
 }
 
 async fn shutdown() {

@@ -4,6 +4,7 @@ pub mod add;
 pub mod code;
 pub mod doctor;
 pub mod list;
+pub mod login;
 pub mod remove;
 pub mod rename;
 pub mod scan;

@@ -24,19 +24,24 @@ const FAILURE_WINDOW: i64 = 15 * 60;
 const FIRST_LOCK: i64 = 60;
 const LONGEST_LOCK: i64 = 15 * 60;
 
-/// Creates an account (the `--demo` user, provisioning, tests).
+/// Creates an account, or gives an existing one this password (the `--demo` user,
+/// provisioning, tests). Unlocks it, and returns its id.
 pub async fn create_user(app: &AppState, username: &str, password: &str) -> Result<i64, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
     let hash = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?
         .to_string();
-    let id = sqlx::query("INSERT INTO users (username, password_hash) VALUES (?, ?)")
-        .bind(username)
-        .bind(hash)
-        .execute(&app.0.db)
-        .await?
-        .last_insert_rowid();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (username, password_hash) VALUES (?, ?)
+         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
+             failures = 0, locked_until = 0, lock_seconds = 0
+         RETURNING id",
+    )
+    .bind(username)
+    .bind(hash)
+    .fetch_one(&app.0.db)
+    .await?;
     Ok(id)
 }
 

@@ -1,0 +1,355 @@
+//! QR login from the command line against the real `sesame-server` binary on 127.0.0.1: the
+//! demo account, a browser played over HTTP (as a page's script would call the API), device
+//! binding with the real Secret Service holding the device key, approval, denial, a relayed
+//! code refused by address, and forged or foreign codes refused before any network call.
+//!
+//! Marked `ignore`: they need the Secret Service; `scripts/dev test` provides it.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sesame_protocol::origin::Origin;
+use sesame_protocol::qr::LoginQr;
+
+fn sibling(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_sesame")).with_file_name(name);
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo build --workspace`",
+        path.display()
+    );
+    path
+}
+
+/// The server with its demo account, stopped on drop.
+struct DemoServer {
+    child: Child,
+    origin: String,
+    password: String,
+    totp_secret: Vec<u8>,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoServer {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(sibling("sesame-server"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--demo", "--db"])
+            .arg(dir.path().join("server.db"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sesame-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (mut password, mut uri) = (String::new(), String::new());
+        for line in BufReader::new(stdout).lines().map_while(Result::ok).take(6) {
+            if let Some(p) = line.trim().strip_prefix("password:") {
+                password = p.trim().to_owned();
+            }
+            if let Some(u) = line.trim().strip_prefix("TOTP:") {
+                uri = u.trim().to_owned();
+            }
+        }
+        let secret = uri
+            .split("secret=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).ok())
+            .expect("the demo's TOTP URI");
+        let origin = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "sesame-server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            origin,
+            password,
+            totp_secret: secret,
+            _dir: dir,
+        }
+    }
+
+    fn code(&self) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        totp_rs::Builder::new()
+            .with_algorithm(totp_rs::Algorithm::SHA1)
+            .with_digits(6)
+            .with_step_duration(30)
+            .with_skew(0)
+            .with_secret(self.totp_secret.clone())
+            .build_noncompliant()
+            .generate(now)
+            .to_string()
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A browser: its own address and its cookies.
+struct Browser {
+    http: reqwest::blocking::Client,
+    cookies: Vec<String>,
+    origin: String,
+}
+
+impl Browser {
+    fn new(origin: &str, address: &str) -> Self {
+        Self {
+            http: reqwest::blocking::Client::builder()
+                .local_address(address.parse::<std::net::IpAddr>().ok())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            cookies: Vec::new(),
+            origin: origin.to_owned(),
+        }
+    }
+
+    fn request(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.origin))
+            .header("origin", &self.origin)
+            .header("user-agent", "Mozilla/5.0 (X11; Linux) TestBrowser/1.0");
+        if !self.cookies.is_empty() {
+            request = request.header("cookie", self.cookies.join("; "));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().expect("the server answers");
+        for cookie in response.headers().get_all("set-cookie") {
+            if let Some(pair) = cookie.to_str().ok().and_then(|c| c.split(';').next()) {
+                let name = pair.split('=').next().unwrap_or_default().to_owned();
+                self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+                self.cookies.push(pair.to_owned());
+            }
+        }
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    fn sign_in(&mut self, server: &DemoServer) {
+        let body = json!({"username": "demo", "password": server.password, "code": server.code()});
+        let (status, answer) = self.request(reqwest::Method::POST, "/api/login", Some(body));
+        assert_eq!(status, 200, "{answer}");
+    }
+
+    fn open_session(&mut self) -> (String, String) {
+        let (status, body) = self.request(reqwest::Method::POST, "/api/qr/sessions", None);
+        assert_eq!(status, 200, "{body}");
+        (
+            body["sid"].as_str().expect("sid").to_owned(),
+            body["qr_uri"].as_str().expect("qr").to_owned(),
+        )
+    }
+
+    fn status(&mut self, sid: &str, version: u64) -> Value {
+        self.request(
+            reqwest::Method::GET,
+            &format!("/api/qr/sessions/{sid}/status?v={version}"),
+            None,
+        )
+        .1
+    }
+}
+
+fn sesame(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(args)
+        .env("SESAME_DATA_DIR", data)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sesame")
+}
+
+/// Binds a fresh Sesame data dir to the demo account, as a user would: sign in, "Add Sesame",
+/// `sesame bind`, type the pairing code into the page.
+fn bind(server: &DemoServer) -> (tempfile::TempDir, Browser) {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut browser = Browser::new(&server.origin, "127.0.0.1");
+    browser.sign_in(server);
+    let (status, offer) = browser.request(reqwest::Method::POST, "/api/bindings", None);
+    assert_eq!(status, 200, "{offer}");
+    let output = sesame(
+        data.path(),
+        &[
+            "bind",
+            offer["qr_uri"].as_str().expect("qr"),
+            "--name",
+            "CI laptop",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("Bound to {} as demo.", server.origin)),
+        "{stdout}"
+    );
+    let pairing = stdout
+        .split("finish: ")
+        .nth(1)
+        .map(|rest| rest.trim().to_owned())
+        .expect("pairing code");
+    let path = format!(
+        "/api/bindings/{}/approve",
+        offer["binding_id"].as_str().expect("id")
+    );
+    let (status, view) = browser.request(
+        reqwest::Method::POST,
+        &path,
+        Some(json!({"pairing_code": pairing})),
+    );
+    assert_eq!(
+        (status, view["state"].as_str()),
+        (200, Some("active")),
+        "{view}"
+    );
+    assert_eq!(view["device_name"], "CI laptop");
+    (data, browser)
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `scripts/dev test`"]
+fn a_bound_sesame_approves_a_sign_in_with_the_pages_number_and_the_browser_gets_in() {
+    let server = DemoServer::start();
+    let (data, _) = bind(&server);
+    let servers = sesame(data.path(), &["servers", "--json"]);
+    assert!(String::from_utf8_lossy(&servers.stdout).contains(&server.origin));
+
+    let mut browser = Browser::new(&server.origin, "127.0.0.1");
+    let (sid, uri) = browser.open_session();
+    let mut approve = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(["approve", &uri])
+        .env("SESAME_DATA_DIR", data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame approve");
+    // The page's long poll learns of the scan and shows the number; the user types it.
+    let scanned = browser.status(&sid, 1);
+    assert_eq!(scanned["state"], "scanned", "{scanned}");
+    let number = scanned["number"].as_str().expect("number").to_owned();
+    writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    let output = approve.wait_with_output().expect("approve");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("Sign-in to {} as demo", server.origin)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("TestBrowser/1.0"), "{stdout}");
+    assert!(
+        stdout.contains("the browser is on this computer's network address"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Approved."), "{stdout}");
+
+    let confirmed = browser.status(&sid, 2);
+    assert_eq!(confirmed["state"], "confirmed");
+    let ticket = confirmed["ticket"].as_str().expect("ticket").to_owned();
+    let (status, _) = browser.request(
+        reqwest::Method::POST,
+        &format!("/api/qr/sessions/{sid}/redeem"),
+        Some(json!({"ticket": ticket})),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        browser
+            .cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-sesame-session="))
+    );
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `scripts/dev test`"]
+fn relayed_denied_forged_and_foreign_codes_do_not_sign_anyone_in() {
+    let server = DemoServer::start();
+    let (data, _) = bind(&server);
+
+    // A relay: the page was opened from 127.0.0.2, Sesame is on 127.0.0.1.
+    let mut far = Browser::new(&server.origin, "127.0.0.2");
+    let (sid, uri) = far.open_session();
+    let output = sesame(data.path(), &["approve", &uri, "--number", "42"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("started from another network address"),
+        "{stderr}"
+    );
+    assert_eq!(far.status(&sid, 0)["state"], "rejected");
+
+    // Denied.
+    let mut browser = Browser::new(&server.origin, "127.0.0.1");
+    let (sid, uri) = browser.open_session();
+    let output = sesame(data.path(), &["approve", &uri, "--deny"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(browser.status(&sid, 0)["state"], "rejected");
+
+    // Forged: the right origin, another key.
+    let origin = Origin::parse(&server.origin).expect("origin");
+    let forger = ed25519_dalek::SigningKey::from_bytes(&[77; 32]);
+    let forged = LoginQr::sign(&origin, &[1; 16], &[2; 32], u64::MAX / 2, &forger)
+        .expect("sign")
+        .to_uri();
+    let output = sesame(data.path(), &["approve", &forged, "--number", "42"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not issued by a server you trust"),
+        "{stderr}"
+    );
+
+    // A server this Sesame is not bound to.
+    let elsewhere = Origin::parse("http://127.0.0.1:1").expect("origin");
+    let foreign = LoginQr::sign(&elsewhere, &[1; 16], &[2; 32], u64::MAX / 2, &forger)
+        .expect("sign")
+        .to_uri();
+    let output = sesame(data.path(), &["approve", &foreign, "--number", "42"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("a site Sesame is not bound to"), "{stderr}");
+
+    // Unbinding deletes the device key from the keyring.
+    let output = sesame(data.path(), &["unbind", &server.origin]);
+    assert!(output.status.success());
+    assert_eq!(
+        sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
+        None
+    );
+}

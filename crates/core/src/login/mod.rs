@@ -1,0 +1,311 @@
+//! The companion side of QR login (`../shared/design/qr-login.md`): bind this device to a
+//! server, then approve or deny the logins its QR codes start. Every refusal the protocol gives
+//! the client is made here, before any network call.
+
+mod servers;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use rand::RngCore as _;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sesame_protocol::message::{self, Context, b64, key_id, unb64};
+use sesame_protocol::origin::Origin;
+use sesame_protocol::qr::{BindQr, LoginQr, QrError, Refusal};
+use sesame_protocol::wire::{
+    ClaimRequest, ClaimResponse, ConfirmRequest, Decision, ErrorBody, ErrorCode, ScanRequest,
+    ScanResponse, SessionState,
+};
+
+pub use servers::{BoundServer, DEVICE_KEY_SERVICE, ServerList, ServersError};
+
+use crate::secret::Secret;
+use crate::vault::{KeyringStore, SecretStore, StoreError};
+
+/// Why binding or approving failed; each variant is something different to tell the user.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// The code is not a well-formed Sesame code.
+    #[error("{0}")]
+    Qr(#[from] QrError),
+    /// Refused before any network call (not bound, bad signature, expired).
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// The server answered with one of the protocol's errors.
+    #[error("{}", .code.explanation())]
+    Server {
+        code: ErrorCode,
+        attempts_left: Option<u32>,
+    },
+    /// The server could not be reached.
+    #[error("{origin} could not be reached: {detail}")]
+    Unreachable { origin: String, detail: String },
+    /// The server answered something that is not the protocol.
+    #[error("{origin} answered something Sesame does not understand ({detail})")]
+    Unexpected { origin: String, detail: String },
+    /// The binding code's time is over.
+    #[error("this binding code has expired: start the binding again from your account page")]
+    BindingExpired,
+    /// The keyring refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The list of servers could not be read or written.
+    #[error(transparent)]
+    Servers(#[from] ServersError),
+    /// The device key for a bound server is gone from the keyring.
+    #[error("this device's key for {0} is missing from the keyring: bind Sesame to it again")]
+    KeyMissing(String),
+}
+
+/// A new binding, waiting for the user to type the pairing code into the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    pub origin: String,
+    pub account: String,
+    /// The 6 digits to type into the browser.
+    pub pairing_code: String,
+}
+
+/// A scanned login, to show the user before asking for a decision.
+#[derive(Debug, Clone)]
+pub struct PendingApproval {
+    pub origin: String,
+    pub session: String,
+    challenge: String,
+    device_id: String,
+    /// What the server says about the browser that asked.
+    pub details: ScanResponse,
+}
+
+/// The companion: bound servers, device keys, and the HTTP client.
+pub struct Companion {
+    servers: ServerList,
+    keys: Arc<dyn SecretStore>,
+    http: reqwest::blocking::Client,
+}
+
+impl Companion {
+    /// The companion for a data dir, with device keys in the OS keyring.
+    pub fn open(data_dir: &Path) -> Self {
+        Self::with_store(data_dir, Arc::new(KeyringStore::new(DEVICE_KEY_SERVICE)))
+    }
+
+    /// The same with another key store (tests).
+    pub fn with_store(data_dir: &Path, keys: Arc<dyn SecretStore>) -> Self {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .user_agent(concat!("Sesame/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|_| reqwest::blocking::Client::new());
+        Self {
+            servers: ServerList::new(data_dir),
+            keys,
+            http,
+        }
+    }
+
+    /// The servers this device is bound to.
+    pub fn bound(&self) -> Result<Vec<BoundServer>, LoginError> {
+        Ok(self.servers.all()?)
+    }
+
+    /// Claims a binding offered by a server's `sesame://bind` code: makes this device's key for
+    /// the origin, proves it holds it, pins the server's key, and returns the pairing code the
+    /// user types into the browser.
+    pub fn bind(&self, uri: &str, device_name: &str, now: u64) -> Result<Bound, LoginError> {
+        let qr = BindQr::parse(uri)?;
+        if now > qr.expires {
+            return Err(LoginError::BindingExpired);
+        }
+        let origin = qr.origin.to_string();
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
+        let key = SigningKey::from_bytes(&seed);
+        let mut request = ClaimRequest {
+            v: sesame_protocol::VERSION,
+            enroll_secret: qr.enroll_secret.clone(),
+            device_pk: b64(key.verifying_key().as_bytes()),
+            device_name: device_name.to_owned(),
+            platform: std::env::consts::OS.to_owned(),
+            pop_sig: String::new(),
+        };
+        let fields = request.signed_fields(&origin, &qr.binding_id);
+        request.pop_sig = sign(&key, Context::Bind, &fields)?;
+        let path = format!("/api/bindings/{}/claim", qr.binding_id);
+        let answer: ClaimResponse = self.post(&qr.origin, &path, &request)?;
+        // Pin only a key whose id is what the server says it is.
+        let server_key = public_key(&answer.server_pk).filter(|k| key_id(k) == answer.server_kid);
+        let Some(server_key) = server_key else {
+            return Err(LoginError::Unexpected {
+                origin,
+                detail: "its key does not match its key id".into(),
+            });
+        };
+        let secret = Secret::from_bytes(seed.to_vec()).map_err(|_| StoreError::Platform {
+            detail: "the new device key could not be held".into(),
+        })?;
+        self.keys.put(&origin, &secret)?;
+        self.servers.put(BoundServer {
+            origin: origin.clone(),
+            device_id: answer.device_id,
+            server_pk: b64(server_key.as_bytes()),
+            server_kid: answer.server_kid,
+            account: answer.account_display.clone(),
+            bound_at: now,
+        })?;
+        Ok(Bound {
+            origin,
+            account: answer.account_display,
+            pairing_code: answer.pairing_code,
+        })
+    }
+
+    /// Forgets a server: its entry and this device's key for it.
+    pub fn unbind(&self, origin: &str) -> Result<bool, LoginError> {
+        let removed = self.servers.remove(origin)?;
+        self.keys.delete(origin)?;
+        Ok(removed)
+    }
+
+    /// Checks a `sesame://login` code (bound origin, pinned signature, expiry) and tells the
+    /// server this device scanned it; returns what to show the user.
+    pub fn scan(&self, uri: &str, now: u64) -> Result<PendingApproval, LoginError> {
+        let qr = LoginQr::parse(uri)?;
+        let origin = qr.origin.to_string();
+        let server = self
+            .servers
+            .find(&origin)?
+            .ok_or_else(|| Refusal::OriginNotBound(origin.clone()))?;
+        let pinned =
+            public_key(&server.server_pk).ok_or_else(|| Refusal::BadQrSignature(origin.clone()))?;
+        qr.verify(&pinned, now)?;
+        let key = self.device_key(&origin)?;
+        let mut request = ScanRequest {
+            v: sesame_protocol::VERSION,
+            device_id: server.device_id.clone(),
+            chal: qr.challenge.clone(),
+            ts: now,
+            sig: String::new(),
+        };
+        request.sig = sign(
+            &key,
+            Context::Scan,
+            &request.signed_fields(&origin, &qr.session),
+        )?;
+        let path = format!("/api/qr/sessions/{}/scan", qr.session);
+        let details: ScanResponse = self.post(&qr.origin, &path, &request)?;
+        Ok(PendingApproval {
+            origin,
+            session: qr.session,
+            challenge: qr.challenge,
+            device_id: server.device_id,
+            details,
+        })
+    }
+
+    /// Approves (with the number the browser shows) or denies a scanned login.
+    pub fn decide(
+        &self,
+        pending: &PendingApproval,
+        decision: Decision,
+        number: &str,
+        now: u64,
+    ) -> Result<SessionState, LoginError> {
+        let origin = Origin::parse(&pending.origin).map_err(QrError::from)?;
+        let key = self.device_key(&pending.origin)?;
+        let mut request = ConfirmRequest {
+            v: sesame_protocol::VERSION,
+            device_id: pending.device_id.clone(),
+            chal: pending.challenge.clone(),
+            decision,
+            number: number.trim().to_owned(),
+            ts: now,
+            sig: String::new(),
+        };
+        request.sig = sign(
+            &key,
+            Context::Confirm,
+            &request.signed_fields(&pending.origin, &pending.session),
+        )?;
+        #[derive(serde::Deserialize)]
+        struct Confirmed {
+            state: SessionState,
+        }
+        let path = format!("/api/qr/sessions/{}/confirm", pending.session);
+        let answer: Confirmed = self.post(&origin, &path, &request)?;
+        Ok(answer.state)
+    }
+
+    fn device_key(&self, origin: &str) -> Result<SigningKey, LoginError> {
+        let secret = self
+            .keys
+            .get(origin)?
+            .ok_or_else(|| LoginError::KeyMissing(origin.to_owned()))?;
+        let seed = <[u8; 32]>::try_from(secret.expose())
+            .map_err(|_| LoginError::KeyMissing(origin.to_owned()))?;
+        Ok(SigningKey::from_bytes(&seed))
+    }
+
+    fn post<T: DeserializeOwned>(
+        &self,
+        origin: &Origin,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, LoginError> {
+        let url = format!("{origin}{path}");
+        let response =
+            self.http
+                .post(&url)
+                .json(body)
+                .send()
+                .map_err(|e| LoginError::Unreachable {
+                    origin: origin.to_string(),
+                    detail: e.without_url().to_string(),
+                })?;
+        let status = response.status();
+        let bytes = response.bytes().map_err(|e| LoginError::Unreachable {
+            origin: origin.to_string(),
+            detail: e.without_url().to_string(),
+        })?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| LoginError::Unexpected {
+                origin: origin.to_string(),
+                detail: e.to_string(),
+            });
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(error) => Err(LoginError::Server {
+                code: error.error,
+                attempts_left: error.attempts_left,
+            }),
+            Err(_) => Err(LoginError::Unexpected {
+                origin: origin.to_string(),
+                detail: format!("HTTP {status}"),
+            }),
+        }
+    }
+}
+
+fn sign<const N: usize>(
+    key: &SigningKey,
+    context: Context,
+    fields: &[String; N],
+) -> Result<String, LoginError> {
+    let signature = message::sign(key, context, &message::text_fields(fields)).map_err(|e| {
+        LoginError::Unexpected {
+            origin: String::new(),
+            detail: e.to_string(),
+        }
+    })?;
+    Ok(b64(&signature.to_bytes()))
+}
+
+fn public_key(text: &str) -> Option<VerifyingKey> {
+    unb64(text)
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
+        .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
+}
