@@ -156,7 +156,29 @@ pub fn process_tree(root: u32) -> Vec<(u32, String)> {
     tree
 }
 
-fn free_port() -> u16 {
+/// A WebDriver session on the driver listening on `port`, retried while the driver starts.
+pub async fn connect_webdriver(
+    port: u16,
+    capabilities: serde_json::Map<String, serde_json::Value>,
+) -> Client {
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) if Instant::now() > deadline => panic!("no WebDriver session: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -230,20 +252,7 @@ impl AppSession {
             "tauri:options".into(),
             serde_json::json!({ "application": application }),
         );
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            match ClientBuilder::rustls()
-                .expect("TLS roots")
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(error) if Instant::now() > deadline => panic!("no WebDriver session: {error}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        };
+        let client = connect_webdriver(port, capabilities).await;
         Self { driver, client }
     }
 

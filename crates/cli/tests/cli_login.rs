@@ -5,11 +5,15 @@
 //!
 //! Marked `ignore`: they need the Secret Service; `scripts/dev test` provides it.
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
+#[path = "../../../tests/support/demo_server.rs"]
+mod demo_server;
+
+use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use demo_server::DemoServer;
 
 use serde_json::{Value, json};
 use sesame_protocol::origin::Origin;
@@ -23,84 +27,6 @@ fn sibling(name: &str) -> PathBuf {
         path.display()
     );
     path
-}
-
-/// The server with its demo account, stopped on drop.
-struct DemoServer {
-    child: Child,
-    origin: String,
-    password: String,
-    totp_secret: Vec<u8>,
-    _dir: tempfile::TempDir,
-}
-
-impl DemoServer {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(sibling("sesame-server"))
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--demo", "--db"])
-            .arg(dir.path().join("server.db"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sesame-server");
-        let stdout = child.stdout.take().expect("stdout");
-        let (mut password, mut uri) = (String::new(), String::new());
-        for line in BufReader::new(stdout).lines().map_while(Result::ok).take(6) {
-            if let Some(p) = line.trim().strip_prefix("password:") {
-                password = p.trim().to_owned();
-            }
-            if let Some(u) = line.trim().strip_prefix("TOTP:") {
-                uri = u.trim().to_owned();
-            }
-        }
-        let secret = uri
-            .split("secret=")
-            .nth(1)
-            .and_then(|rest| rest.split('&').next())
-            .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).ok())
-            .expect("the demo's TOTP URI");
-        let origin = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "sesame-server did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            origin,
-            password,
-            totp_secret: secret,
-            _dir: dir,
-        }
-    }
-
-    fn code(&self) -> String {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock")
-            .as_secs();
-        totp_rs::Builder::new()
-            .with_algorithm(totp_rs::Algorithm::SHA1)
-            .with_digits(6)
-            .with_step_duration(30)
-            .with_skew(0)
-            .with_secret(self.totp_secret.clone())
-            .build_noncompliant()
-            .generate(now)
-            .to_string()
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A browser: its own address and its cookies.
@@ -239,7 +165,7 @@ fn bind(server: &DemoServer) -> (tempfile::TempDir, Browser) {
 #[test]
 #[ignore = "needs a Secret Service: run `scripts/dev test`"]
 fn a_bound_sesame_approves_a_sign_in_with_the_pages_number_and_the_browser_gets_in() {
-    let server = DemoServer::start();
+    let server = DemoServer::start(&sibling("sesame-server"));
     let (data, _) = bind(&server);
     let servers = sesame(data.path(), &["servers", "--json"]);
     assert!(String::from_utf8_lossy(&servers.stdout).contains(&server.origin));
@@ -297,7 +223,7 @@ fn a_bound_sesame_approves_a_sign_in_with_the_pages_number_and_the_browser_gets_
 #[test]
 #[ignore = "needs a Secret Service: run `scripts/dev test`"]
 fn relayed_denied_forged_and_foreign_codes_do_not_sign_anyone_in() {
-    let server = DemoServer::start();
+    let server = DemoServer::start(&sibling("sesame-server"));
     let (data, _) = bind(&server);
 
     // A relay: the page was opened from 127.0.0.2, Sesame is on 127.0.0.1.

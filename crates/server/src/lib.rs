@@ -15,6 +15,11 @@ pub use state::{AddressPolicy, AppState};
 /// The server's routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
+        .route("/", get(routes::pages::home))
+        .route("/login", get(routes::pages::login_page))
+        .route("/login/sesame", get(routes::pages::sesame_page))
+        .route("/static/app.js", get(routes::pages::script))
+        .route("/static/style.css", get(routes::pages::style))
         .route("/api/login", post(routes::accounts::login))
         .route("/api/bindings", post(routes::bindings::offer))
         .route("/api/bindings/{id}", get(routes::bindings::view))

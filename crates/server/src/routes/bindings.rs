@@ -30,6 +30,8 @@ const PAIRING_ATTEMPTS: i64 = 3;
 pub struct Offered {
     pub binding_id: String,
     pub qr_uri: String,
+    /// The same code as an SVG image, for the page.
+    pub qr_svg: String,
     pub expires_at: u64,
 }
 
@@ -80,9 +82,11 @@ pub async fn offer(
         enroll_secret: secret,
         expires: expires as u64,
     };
+    let qr_uri = qr.to_uri();
     Ok(Json(Offered {
         binding_id: id,
-        qr_uri: qr.to_uri(),
+        qr_svg: super::pages::qr_svg(&qr_uri),
+        qr_uri,
         expires_at: expires as u64,
     }))
 }

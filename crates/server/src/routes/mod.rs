@@ -2,4 +2,5 @@
 
 pub mod accounts;
 pub mod bindings;
+pub mod pages;
 pub mod qr;

@@ -160,6 +160,8 @@ pub(crate) fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
 pub struct Created {
     pub sid: String,
     pub qr_uri: String,
+    /// The same code as an SVG image, for the page.
+    pub qr_svg: String,
     pub expires_at: u64,
 }
 
@@ -211,9 +213,11 @@ pub async fn create(
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     tracing::info!(session = %&sid[..6], "login session opened");
+    let qr_uri = qr.to_uri();
     let mut response = Json(Created {
         sid,
-        qr_uri: qr.to_uri(),
+        qr_svg: super::pages::qr_svg(&qr_uri),
+        qr_uri,
         expires_at: expires,
     })
     .into_response();

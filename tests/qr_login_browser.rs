@@ -1,0 +1,242 @@
+//! QR login end to end with a real browser and a real screen: `sesame-server --demo` on
+//! 127.0.0.1, Debian's Chromium in a window on Xvfb (driven by chromedriver), and the `sesame`
+//! CLI reading the QR codes off the screen: sign in with password and code, bind Sesame from the
+//! account page, then sign in with Sesame (the number read from the page, as the user would
+//! type it), and a denial.
+//!
+//! Marked `ignore`: needs Xvfb, Chromium + chromedriver and a Secret Service, which
+//! `scripts/dev test` provides.
+
+#[path = "support/demo_server.rs"]
+mod demo_server;
+mod support;
+
+use std::io::Write as _;
+use std::os::unix::process::CommandExt as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use demo_server::DemoServer;
+use fantoccini::{Client, Locator};
+
+struct Chrome {
+    driver: Child,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Chrome {
+    async fn start() -> Self {
+        let port = support::free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("chromedriver is installed by scripts/dev");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--disable-dev-shm-usage",
+                    "--window-position=0,0", "--window-size=1100,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = support::connect_webdriver(port, capabilities).await;
+        Self {
+            driver,
+            client,
+            _profile: profile,
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        element.text().await.unwrap_or_default()
+    }
+
+    async fn wait_for_text(&self, css: &str, wanted: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text(css).await;
+            if text.contains(wanted) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css}: wanted {wanted:?}, saw {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    /// "Sign in with Sesame" in a signed-out browser, once its code is on the screen.
+    async fn open_sesame_login(&self, origin: &str) {
+        self.client.delete_all_cookies().await.expect("sign out");
+        self.client
+            .goto(&format!("{origin}/login/sesame"))
+            .await
+            .expect("open");
+        self.wait_for_text("#status", "Scan this code").await;
+    }
+
+    async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write");
+    }
+}
+
+impl Drop for Chrome {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn sesame(data: &std::path::Path) -> Command {
+    let mut command = Command::new(support::cli_binary());
+    command.env("SESAME_DATA_DIR", data);
+    command
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
+async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::start().await;
+    let data = tempfile::tempdir().expect("data dir");
+
+    // Password and code, as a user would type them.
+    chrome
+        .client
+        .goto(&format!("{}/login", server.origin))
+        .await
+        .expect("open");
+    chrome.fill("#username", "demo").await;
+    chrome.fill("#password", &server.password).await;
+    chrome.fill("#code", &server.code()).await;
+    chrome.click("#sign-in button[type=submit]").await;
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+
+    // "Add Sesame": the binding QR is on the screen; Sesame reads it and shows a pairing code.
+    chrome.click("#bind").await;
+    chrome.wait_for_text("#bind-status", "Scan this code").await;
+    let bound = sesame(data.path())
+        .args(["bind", "--from-screen", "--name", "CI laptop"])
+        .output()
+        .expect("sesame bind");
+    let stdout = String::from_utf8_lossy(&bound.stdout).into_owned();
+    assert!(
+        bound.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&bound.stderr)
+    );
+    let pairing = stdout
+        .split("finish: ")
+        .nth(1)
+        .map(str::trim)
+        .expect("pairing code")
+        .to_owned();
+    chrome
+        .wait_for_text("#bind-status", "“CI laptop” from 127.0.0.1")
+        .await;
+    chrome.fill("#pairing-code", &pairing).await;
+    chrome.click("#pairing button[type=submit]").await;
+    chrome
+        .wait_for_text("#bind-status", "Sesame is bound")
+        .await;
+
+    // Sign in with Sesame, in a fresh browser state.
+    chrome.open_sesame_login(&server.origin).await;
+    chrome.screenshot("browser-sesame-qr").await;
+    let mut approve = sesame(data.path())
+        .args(["approve", "--from-screen"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame approve");
+    chrome
+        .wait_for_text("#status", "Type this number into Sesame")
+        .await;
+    let number = chrome.text("#number").await;
+    assert_eq!(number.len(), 2, "{number:?}");
+    chrome.screenshot("browser-sesame-number").await;
+    writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    let output = approve.wait_with_output().expect("approve");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("the browser is on this computer's network address"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Chrome/"),
+        "the browser's agent is shown: {stdout}"
+    );
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+
+    // Denied: the page says so and stays signed out.
+    chrome.open_sesame_login(&server.origin).await;
+    let denied = sesame(data.path())
+        .args(["approve", "--from-screen", "--deny"])
+        .output()
+        .expect("deny");
+    assert!(
+        denied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+    chrome
+        .wait_for_text("#status", "This sign-in was denied")
+        .await;
+    chrome.client.goto(&server.origin).await.expect("open");
+    chrome.wait_for_text("h1", "Sign in").await;
+    let _ = chrome.client.clone().close().await;
+}

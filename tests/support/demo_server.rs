@@ -1,0 +1,90 @@
+//! `sesame-server --demo` on a free loopback port, for end-to-end suites of several crates
+//! (included with `#[path]`): its origin, the demo password, and codes of the demo TOTP.
+
+#![allow(dead_code)] // each suite uses a different part
+
+use std::io::{BufRead as _, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The server with its demo account, stopped on drop.
+pub struct DemoServer {
+    child: Child,
+    pub origin: String,
+    pub password: String,
+    totp_secret: Vec<u8>,
+    _dir: tempfile::TempDir,
+}
+
+impl DemoServer {
+    /// Starts the server binary at `binary`.
+    pub fn start(binary: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(binary)
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--demo", "--db"])
+            .arg(dir.path().join("server.db"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start sesame-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (mut password, mut uri) = (String::new(), String::new());
+        for line in BufReader::new(stdout).lines().map_while(Result::ok).take(6) {
+            if let Some(p) = line.trim().strip_prefix("password:") {
+                password = p.trim().to_owned();
+            }
+            if let Some(u) = line.trim().strip_prefix("TOTP:") {
+                uri = u.trim().to_owned();
+            }
+        }
+        let secret = uri
+            .split("secret=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).ok())
+            .expect("the demo's TOTP URI");
+        let origin = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "sesame-server did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            origin,
+            password,
+            totp_secret: secret,
+            _dir: dir,
+        }
+    }
+
+    /// The demo account's current TOTP code.
+    pub fn code(&self) -> String {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        totp_rs::Builder::new()
+            .with_algorithm(totp_rs::Algorithm::SHA1)
+            .with_digits(6)
+            .with_step_duration(30)
+            .with_skew(0)
+            .with_secret(self.totp_secret.clone())
+            .build_noncompliant()
+            .generate(now)
+            .to_string()
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
