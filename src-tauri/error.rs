@@ -58,7 +58,7 @@ impl From<StoreError> for UiError {
 }
 
 /// Library messages are clauses ("the keyring is locked"); the banner shows sentences.
-fn sentence(clause: &str) -> String {
+pub fn sentence(clause: &str) -> String {
     let mut chars = clause.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use sesame_core::Vault;
 use sesame_core::clipboard::SecretClipboard;
+use sesame_core::login::PendingApproval;
 use sesame_core::scan::Payload;
 use sesame_core::settings::Settings;
 use sesame_core::unlocked::Unlocked;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub clipboard: Arc<SecretClipboard>,
     /// The codes of the last scan, until the user adds some or scans again (wiped on drop).
     pub scanned: Mutex<Vec<Payload>>,
+    /// The sign-in being reviewed in the approval sheet.
+    pub pending_login: Mutex<Option<PendingApproval>>,
     data_dir: Option<PathBuf>,
 }
 
@@ -37,6 +40,7 @@ impl AppState {
             unlocked: Mutex::default(),
             clipboard: Arc::new(SecretClipboard::new()),
             scanned: Mutex::default(),
+            pending_login: Mutex::default(),
             data_dir,
         }
     }
@@ -78,6 +82,11 @@ impl AppState {
     pub fn forget_secrets(&self) {
         *self.unlocked() = Unlocked::default();
         self.scanned().clear();
+    }
+
+    /// The sign-in under review.
+    pub fn pending_login(&self) -> MutexGuard<'_, Option<PendingApproval>> {
+        self.pending_login.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The last scan's codes.

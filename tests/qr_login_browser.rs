@@ -137,14 +137,9 @@ fn sesame(data: &std::path::Path) -> Command {
     command
 }
 
-#[tokio::test]
-#[ignore = "needs Xvfb, Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
-async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
-    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
-    let chrome = Chrome::start().await;
-    let data = tempfile::tempdir().expect("data dir");
-
-    // Password and code, as a user would type them.
+/// Signs the browser in with password and code, and binds the Sesame of `data` from the
+/// account page, reading the binding QR off the screen.
+async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path::Path) {
     chrome
         .client
         .goto(&format!("{}/login", server.origin))
@@ -157,11 +152,9 @@ async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
     chrome
         .wait_for_text("#signed-in", "Signed in as demo")
         .await;
-
-    // "Add Sesame": the binding QR is on the screen; Sesame reads it and shows a pairing code.
     chrome.click("#bind").await;
     chrome.wait_for_text("#bind-status", "Scan this code").await;
-    let bound = sesame(data.path())
+    let bound = sesame(data)
         .args(["bind", "--from-screen", "--name", "CI laptop"])
         .output()
         .expect("sesame bind");
@@ -185,6 +178,91 @@ async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
     chrome
         .wait_for_text("#bind-status", "Sesame is bound")
         .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, Chromium + chromedriver, tauri-driver and a Secret Service: run `scripts/dev test`"]
+async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::start().await;
+    let sandbox = support::Sandbox::new();
+    sign_in_and_bind(&chrome, &server, sandbox.data.path()).await;
+    chrome.open_sesame_login(&server.origin).await;
+
+    let app = support::AppSession::start(&sandbox).await;
+    app.find("#empty").await;
+    app.click("#add-button").await;
+    app.click("#tab-scan").await;
+    // As a user would: scan, and scan again if the page was not drawn yet.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        app.click("#scan-now").await;
+        let listed = loop {
+            let state = app
+                .js("return [!!document.querySelector('#scan-results button[data-scan-action=login]'), document.getElementById('scan-now').disabled];")
+                .await;
+            if state[1] == false {
+                break state[0] == true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        if listed {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the sign-in code was never read off the screen"
+        );
+    }
+    app.click("#scan-results button[data-scan-action=login]")
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let shown = app
+            .js("return [document.getElementById('a-origin').textContent, document.getElementById('add-error').textContent];")
+            .await;
+        if shown[0] == server.origin.as_str() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no approval sheet: {shown}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let facts = app
+        .js("return document.querySelector('.facts').innerText;")
+        .await;
+    let facts = facts.as_str().unwrap_or_default().to_owned();
+    assert!(facts.contains("demo"), "{facts}");
+    assert!(facts.contains("Chrome/"), "{facts}");
+    assert!(
+        facts.contains("On this computer's network address"),
+        "{facts}"
+    );
+    app.screenshot_screen("window-approve-sign-in").await;
+
+    // The number appears on the page once Sesame has scanned; the user types it into Sesame.
+    chrome
+        .wait_for_text("#status", "Type this number into Sesame")
+        .await;
+    let number = chrome.text("#number").await;
+    app.fill("#a-number", &number).await;
+    app.click("#a-approve").await;
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
+async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::start().await;
+    let data = tempfile::tempdir().expect("data dir");
+
+    // Password and code, as a user would type them; then "Add Sesame" with the binding QR read
+    // off the screen and the pairing code typed into the page.
+    sign_in_and_bind(&chrome, &server, data.path()).await;
 
     // Sign in with Sesame, in a fresh browser state.
     chrome.open_sesame_login(&server.origin).await;

@@ -14,6 +14,9 @@ export const scanScreen = () => invoke("scan_screen");
 export const scanImage = (bytes, name) =>
   invoke("scan_image", bytes, { headers: { "x-file-name": name.replace(/[^\x20-\x7e]/g, "_") } });
 export const addScanned = (indices) => invoke("add_scanned", { indices });
+export const reviewLogin = (index) => invoke("review_login", { index });
+export const decideLogin = (approve, number) => invoke("decide_login", { approve, number });
+export const bindScanned = (index) => invoke("bind_scanned", { index });
 export const getSettings = () => invoke("get_settings");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
 export const hideWindow = () => invoke("hide_window");

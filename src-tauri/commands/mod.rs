@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod clipboard;
+pub mod login;
 pub mod scan;
 pub mod settings;
 

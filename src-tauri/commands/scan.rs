@@ -28,6 +28,8 @@ pub struct ScannedCode {
     description: String,
     /// Why it cannot be added, when it cannot.
     refusal: Option<String>,
+    /// For Sesame's own codes, what the window can do with it instead: "login" or "bind".
+    action: Option<&'static str>,
 }
 
 /// What a scan found.
@@ -52,10 +54,18 @@ fn present(state: &AppState, report: ScanReport) -> ScanView {
             index,
             source: found.source.clone(),
             description: found.payload.describe(),
-            refusal: found
-                .payload
-                .not_an_account()
-                .map(|r| format!("Not added: {r}.")),
+            refusal: match found.payload {
+                Payload::Login(_) | Payload::Bind(_) => None,
+                _ => found
+                    .payload
+                    .not_an_account()
+                    .map(|r| format!("Not added: {r}.")),
+            },
+            action: match found.payload {
+                Payload::Login(_) => Some("login"),
+                Payload::Bind(_) => Some("bind"),
+                _ => None,
+            },
         })
         .collect();
     *state.scanned() = report.found.into_iter().map(|f| f.payload).collect();

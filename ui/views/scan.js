@@ -2,6 +2,7 @@
 // leaves time to bring the page forward) or an image file, and list what was found. Secrets
 // stay on the Rust side; this page sees descriptions and indices.
 import { scanScreen, scanImage } from "../api.js";
+import { reviewScannedLogin, bindToServer } from "./login.js";
 
 const $ = (id) => document.getElementById(id);
 const COUNTDOWN_SECONDS = 5;
@@ -35,16 +36,30 @@ function show(view) {
     source.className = "source";
     source.textContent = code.refusal ? `${code.refusal} (${code.source})` : code.source;
     text.append(source);
-    label.append(box, text);
     label.className = "check";
     item.className = code.refusal ? "refused" : "";
-    item.append(label);
+    if (code.action) {
+      // Sesame's own codes: a sign-in to review, or a server to bind to.
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = code.action === "login" ? "Review…" : "Bind…";
+      button.dataset.scanAction = code.action;
+      button.addEventListener("click", () =>
+        (code.action === "login" ? reviewScannedLogin : bindToServer)(code.index));
+      label.append(text);
+      item.append(label, button);
+    } else {
+      label.append(box, text);
+      item.append(label);
+    }
     list.append(item);
   }
-  const addable = view.codes.filter((c) => !c.refusal).length;
+  const addable = view.codes.filter((c) => !c.refusal && !c.action).length;
+  const sesame = view.codes.some((c) => c.action);
   $("scan-status").textContent = view.hint
     || (addable ? `Found ${addable} account code${addable > 1 ? "s" : ""}: check what to add, then press Add.`
-                : "No account code was found; the codes found are listed with the reason.");
+       : sesame ? "Found a Sesame code: review it before anything is sent."
+       : "No account code was found; the codes found are listed with the reason.");
 }
 
 async function run(scan) {
@@ -106,7 +121,8 @@ $("scan-file-input").addEventListener("change", async () => {
 
 // The indices of the codes the user chose to add.
 export function chosenScanned() {
-  return [...$("scan-results").querySelectorAll("input:checked")].map((box) => Number(box.value));
+  return [...$("scan-results").querySelectorAll("input[type=checkbox]:checked")]
+    .map((box) => Number(box.value));
 }
 
 export function resetScan() {
