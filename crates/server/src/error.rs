@@ -43,6 +43,10 @@ impl ApiError {
         self.with(|b| b.attempts_left = Some(left))
     }
 
+    pub fn retry_after(self, seconds: u64) -> Self {
+        self.with(|b| b.retry_after = Some(seconds))
+    }
+
     pub fn state(self, state: SessionState) -> Self {
         self.with(|b| b.state = Some(state))
     }

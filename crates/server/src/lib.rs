@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod error;
 pub mod keys;
+pub mod limits;
 pub mod routes;
 pub mod state;
 

@@ -11,6 +11,7 @@ use sqlx::SqlitePool;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
+use crate::limits::RateLimits;
 
 /// What to do when the browser's and the device's addresses differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub(crate) struct Inner {
     versions: Mutex<HashMap<String, watch::Sender<i64>>>,
     /// Tickets minted and not yet handed to the browser's poll (only their hash is stored).
     pub tickets: Mutex<HashMap<String, String>>,
+    /// Rate limits and the long-poll rules.
+    pub limits: RateLimits,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             address_policy,
             versions: Mutex::default(),
             tickets: Mutex::default(),
+            limits: RateLimits::default(),
         }))
     }
 
@@ -106,6 +110,7 @@ impl Inner {
     pub fn forget(&self, sid: &str) {
         self.versions().remove(sid);
         self.tickets().remove(sid);
+        self.limits.forget(sid);
     }
 }
 

@@ -198,7 +198,7 @@ async fn every_bad_request_gets_its_code_from_the_error_table() {
         (status, error_of(&body)),
         (StatusCode::UNAUTHORIZED, "stale_request")
     );
-    assert_eq!(body["server_time"], json!(now));
+    assert_eq!(body["server_time"], json!(server.clock.now()));
 
     let (status, body) = server
         .post(
@@ -326,4 +326,64 @@ async fn a_waiting_browser_is_answered_as_soon_as_the_device_scans() {
         waited < Duration::from_secs(5) && scanned_at.elapsed() < Duration::from_secs(2),
         "the poll waited {waited:?}"
     );
+}
+
+#[tokio::test]
+async fn browsers_that_ask_too_fast_are_told_to_slow_down() {
+    let server = Arc::new(Server::start().await);
+    // Ten sessions a minute per address; the eleventh waits.
+    for _ in 0..9 {
+        server.open().await;
+    }
+    let (sid, _, cookie) = server.open().await;
+    let request = Request::post("/api/qr/sessions")
+        .header("origin", support::ORIGIN)
+        .body(Body::empty())
+        .expect("request");
+    let (status, body, _) = server.call(BROWSER, request).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    assert!(
+        body["retry_after"]
+            .as_u64()
+            .is_some_and(|s| (1..=60).contains(&s)),
+        "{body}"
+    );
+
+    // Immediate answers at least a second apart.
+    let short = |server: Arc<Server>, sid: String, cookie: String| async move {
+        let request = Request::get(format!("/api/qr/sessions/{sid}/status?v=0"))
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        server.call(BROWSER, request).await
+    };
+    assert_eq!(
+        short(server.clone(), sid.clone(), cookie.clone()).await.0,
+        StatusCode::OK
+    );
+    let (status, body, _) = short(server.clone(), sid.clone(), cookie.clone()).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "slow_down")
+    );
+
+    // One outstanding long poll per session.
+    let waiting = {
+        let (server, sid, cookie) = (server.clone(), sid.clone(), cookie.clone());
+        tokio::spawn(async move { server.status(&sid, &cookie, 1).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let request = Request::get(format!("/api/qr/sessions/{sid}/status?v=1"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, body, _) = server.call(BROWSER, request).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "slow_down")
+    );
+    waiting.abort();
 }

@@ -36,6 +36,8 @@ const TICKET_LIFETIME: u64 = 30;
 const MAX_CLOCK_SKEW: u64 = 60;
 const NUMBER_ATTEMPTS: i64 = 3;
 const LONG_POLL: Duration = Duration::from_secs(25);
+const SESSIONS_PER_MINUTE: usize = 10;
+const DEVICE_REQUESTS_PER_MINUTE: usize = 20;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct Session {
@@ -180,6 +182,15 @@ pub async fn create(
         return Err(ApiError::new(ErrorCode::InvalidRequest));
     }
     let now = inner.now();
+    inner
+        .limits
+        .allow(
+            &format!("create:{}", peer.ip()),
+            SESSIONS_PER_MINUTE,
+            60,
+            now,
+        )
+        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
     let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
     let expires = now + NEW_LIFETIME;
     let user_agent = headers
@@ -264,8 +275,14 @@ pub async fn status(
     let inner = &app.0;
     let session = load_for_browser(inner, &sid, &headers).await?;
     if session.version != known.v {
+        if !inner.limits.short_poll(&sid, inner.now()) {
+            return Err(ApiError::new(ErrorCode::SlowDown).retry_after(1));
+        }
         return Ok(Json(status_of(inner, &session)));
     }
+    let Some(_outstanding) = inner.limits.start_poll(&sid) else {
+        return Err(ApiError::new(ErrorCode::SlowDown).retry_after(1));
+    };
     let mut changes = inner.subscribe(&sid, session.version);
     let until_expiry = (session.expires_at as u64)
         .saturating_sub(inner.now())
@@ -309,7 +326,17 @@ async fn session_and_device(
         return Err(ApiError::new(ErrorCode::UnsupportedVersion));
     }
     let session = load(inner, sid).await?;
-    Ok((session, device(inner, device_id).await?))
+    let device = device(inner, device_id).await?;
+    inner
+        .limits
+        .allow(
+            &format!("device:{device_id}"),
+            DEVICE_REQUESTS_PER_MINUTE,
+            60,
+            inner.now(),
+        )
+        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
+    Ok((session, device))
 }
 
 /// What a device signed, and the claims it made.

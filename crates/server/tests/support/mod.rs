@@ -129,7 +129,10 @@ impl Server {
         )
     }
 
+    /// The browser's poll, a second after the last one (the server answers polls that come
+    /// faster with `slow_down`).
     pub async fn status(&self, sid: &str, cookie: &str, version: u64) -> (StatusCode, Value) {
+        self.clock.advance(1);
         let request = Request::get(format!("/api/qr/sessions/{sid}/status?v={version}"))
             .header(header::COOKIE, cookie)
             .body(Body::empty())
