@@ -11,7 +11,8 @@ mod state;
 mod window;
 
 use sesame_core::companion::{self, TRAY_PROGRAM};
-use tauri::{Manager, RunEvent, Runtime, WindowEvent};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WindowEvent};
+use tauri_plugin_deep_link::DeepLinkExt;
 
 pub use state::AppState;
 
@@ -36,6 +37,9 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 })
                 .build(),
         )
+        // sesame:// links (the sign-in page's "Open in Sesame"): the single-instance plugin
+        // hands a second launch's link to this one.
+        .plugin(tauri_plugin_deep_link::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::accounts::list_accounts,
@@ -52,6 +56,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             commands::login::review_login,
             commands::login::decide_login,
             commands::login::bind_scanned,
+            commands::login::take_deep_link,
             commands::clipboard::next_hotp,
             commands::settings::get_settings,
             commands::settings::save_settings,
@@ -64,6 +69,13 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 return Ok(());
             }
             start_tray();
+            let handle = app.handle().clone();
+            if let Ok(Some(urls)) = app.deep_link().get_current() {
+                receive_links(&handle, urls.iter().map(ToString::to_string));
+            }
+            app.deep_link().on_open_url(move |event| {
+                receive_links(&handle, event.urls().iter().map(ToString::to_string));
+            });
             window::show(app.handle())?;
             Ok(())
         })
@@ -73,6 +85,16 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 window.app_handle().state::<AppState>().forget_secrets();
             }
         })
+}
+
+/// Keeps the last sesame:// link for the window and tells it one came.
+fn receive_links<R: Runtime>(app: &AppHandle<R>, urls: impl Iterator<Item = String>) {
+    let Some(url) = urls.filter(|u| u.starts_with("sesame://")).last() else {
+        return;
+    };
+    *app.state::<AppState>().deep_link() = Some(url);
+    let _ = window::show(app);
+    let _ = app.emit("deep-link", ());
 }
 
 /// Starts the tray icon for this vault if it is installed; a tray already running for the vault

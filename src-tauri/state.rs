@@ -22,6 +22,8 @@ pub struct AppState {
     pub scanned: Mutex<Vec<Payload>>,
     /// The sign-in being reviewed in the approval sheet.
     pub pending_login: Mutex<Option<PendingApproval>>,
+    /// A sesame:// link Sesame was opened with, until the window takes it.
+    pub deep_link: Mutex<Option<String>>,
     data_dir: Option<PathBuf>,
 }
 
@@ -41,6 +43,7 @@ impl AppState {
             clipboard: Arc::new(SecretClipboard::new()),
             scanned: Mutex::default(),
             pending_login: Mutex::default(),
+            deep_link: Mutex::default(),
             data_dir,
         }
     }
@@ -82,6 +85,11 @@ impl AppState {
     pub fn forget_secrets(&self) {
         *self.unlocked() = Unlocked::default();
         self.scanned().clear();
+    }
+
+    /// The sesame:// link waiting for the window.
+    pub fn deep_link(&self) -> MutexGuard<'_, Option<String>> {
+        self.deep_link.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The sign-in under review.

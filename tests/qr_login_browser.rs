@@ -318,3 +318,57 @@ async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
     chrome.wait_for_text("h1", "Sign in").await;
     let _ = chrome.client.clone().close().await;
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, Chromium + chromedriver, tauri-driver and a Secret Service: run `scripts/dev test`"]
+async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::start().await;
+    let sandbox = support::Sandbox::new();
+    sign_in_and_bind(&chrome, &server, sandbox.data.path()).await;
+    chrome.open_sesame_login(&server.origin).await;
+    let link = chrome
+        .client
+        .find(Locator::Css("#open-in-sesame"))
+        .await
+        .expect("the link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a sesame:// link");
+    assert!(link.starts_with("sesame://login?"), "{link}");
+
+    let app = support::AppSession::start(&sandbox).await;
+    app.find("#empty").await;
+    // What the desktop runs for the link (the desktop entry's `sesame-app %u`): a second launch,
+    // which hands the link to the running window.
+    let opened = Command::new(support::app_binary())
+        .arg(&link)
+        .env("SESAME_DATA_DIR", sandbox.data.path())
+        .status()
+        .expect("second launch");
+    assert!(opened.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app
+        .js("return document.getElementById('a-origin').textContent;")
+        .await
+        != server.origin.as_str()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the link did not open the approval sheet"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    chrome
+        .wait_for_text("#status", "Type this number into Sesame")
+        .await;
+    let number = chrome.text("#number").await;
+    app.fill("#a-number", &number).await;
+    app.click("#a-approve").await;
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+    app.assert_no_script_errors().await;
+    app.close().await;
+}

@@ -17,6 +17,7 @@ export const addScanned = (indices) => invoke("add_scanned", { indices });
 export const reviewLogin = (index) => invoke("review_login", { index });
 export const decideLogin = (approve, number) => invoke("decide_login", { approve, number });
 export const bindScanned = (index) => invoke("bind_scanned", { index });
+export const takeDeepLink = () => invoke("take_deep_link");
 export const getSettings = () => invoke("get_settings");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
 export const hideWindow = () => invoke("hide_window");

@@ -121,6 +121,28 @@ pub async fn decide_login(
     Ok(outcome?)
 }
 
+/// A sesame:// link the app was opened with, as the one code of a scan (so the window offers
+/// "Review…" or "Bind…" for it, as for a code read off the screen): its index and kind.
+#[derive(Debug, Serialize)]
+pub struct LinkView {
+    index: usize,
+    kind: &'static str,
+}
+
+/// Takes the pending sesame:// link, if any.
+#[tauri::command]
+pub fn take_deep_link(state: State<'_, AppState>) -> Option<LinkView> {
+    let url = state.deep_link().take()?;
+    let payload = Payload::classify(url.as_bytes());
+    let kind = match payload {
+        Payload::Login(_) => "login",
+        Payload::Bind(_) => "bind",
+        _ => return None,
+    };
+    *state.scanned() = vec![payload];
+    Some(LinkView { index: 0, kind })
+}
+
 /// What binding gave: the pairing code to type into the page.
 #[derive(Debug, Serialize)]
 pub struct BoundView {

@@ -1,6 +1,6 @@
 // QR sign-in from the window: the approval sheet (where the sign-in comes from, the number,
 // Approve and an equally large Deny) and binding to a server.
-import { reviewLogin, decideLogin, bindScanned } from "../api.js";
+import { reviewLogin, decideLogin, bindScanned, takeDeepLink } from "../api.js";
 import { showToast } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,7 +29,7 @@ export async function reviewScannedLogin(index) {
     $("add-error").textContent = message(error);
     return;
   }
-  $("add-dialog").close();
+  if ($("add-dialog").open) $("add-dialog").close();
   $("a-origin").textContent = view.origin;
   $("a-account").textContent = view.account;
   $("a-browser").textContent = `${view.browser_address} · ${view.user_agent}`;
@@ -81,3 +81,21 @@ export async function bindToServer(index) {
     $("add-error").textContent = message(error);
   }
 }
+
+// A sesame:// link Sesame was opened with ("Open in Sesame" on a sign-in page): reviewed like
+// a code read off the screen.
+async function openDeepLink() {
+  const link = await takeDeepLink().catch(() => null);
+  if (!link) return;
+  if (link.kind === "login") {
+    reviewScannedLogin(link.index);
+  } else {
+    const bound = await bindScanned(link.index).catch((error) => {
+      showToast(message(error));
+      return null;
+    });
+    if (bound) showToast(`Bound to ${bound.origin}: type ${bound.pairing_code} on the page`);
+  }
+}
+window.__TAURI__.event.listen("deep-link", openDeepLink);
+openDeepLink();
