@@ -180,6 +180,22 @@ async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path
         .await;
 }
 
+/// With the approval sheet open: the number appears on the page once Sesame has scanned; the
+/// user types it into Sesame and approves, and the page signs in.
+async fn approve_in_window(app: support::AppSession, chrome: &Chrome) {
+    chrome
+        .wait_for_text("#status", "Type this number into Sesame")
+        .await;
+    let number = chrome.text("#number").await;
+    app.fill("#a-number", &number).await;
+    app.click("#a-approve").await;
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs Xvfb, Chromium + chromedriver, tauri-driver and a Secret Service: run `scripts/dev test`"]
 async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
@@ -239,18 +255,7 @@ async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
     );
     app.screenshot_screen("window-approve-sign-in").await;
 
-    // The number appears on the page once Sesame has scanned; the user types it into Sesame.
-    chrome
-        .wait_for_text("#status", "Type this number into Sesame")
-        .await;
-    let number = chrome.text("#number").await;
-    app.fill("#a-number", &number).await;
-    app.click("#a-approve").await;
-    chrome
-        .wait_for_text("#signed-in", "Signed in as demo")
-        .await;
-    app.assert_no_script_errors().await;
-    app.close().await;
+    approve_in_window(app, &chrome).await;
 }
 
 #[tokio::test]
@@ -360,15 +365,5 @@ async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    chrome
-        .wait_for_text("#status", "Type this number into Sesame")
-        .await;
-    let number = chrome.text("#number").await;
-    app.fill("#a-number", &number).await;
-    app.click("#a-approve").await;
-    chrome
-        .wait_for_text("#signed-in", "Signed in as demo")
-        .await;
-    app.assert_no_script_errors().await;
-    app.close().await;
+    approve_in_window(app, &chrome).await;
 }
