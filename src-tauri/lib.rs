@@ -57,6 +57,8 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             commands::login::decide_login,
             commands::login::bind_scanned,
             commands::login::take_deep_link,
+            commands::login::list_servers,
+            commands::login::unbind_server,
             commands::clipboard::next_hotp,
             commands::settings::get_settings,
             commands::settings::save_settings,

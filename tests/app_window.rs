@@ -372,7 +372,8 @@ async fn scanning_the_screen_shows_what_was_found_and_adds_only_what_the_user_pi
     let dir = tempfile::tempdir().expect("temp dir");
     let account = "otpauth://totp/Scan%20Co:amy@example.com?secret=KRSXG5CTMVZWC3LFKRSXG5CTMVZWC3LF&issuer=Scan%20Co";
     let mut windows = Vec::new();
-    for (n, (payload, x)) in [(account, 1300), ("https://example.com/just-a-link", 60)]
+    // Away from the top-left corner, where the other tests' windows open.
+    for (n, (payload, x)) in [(account, 1300), ("https://example.com/just-a-link", 700)]
         .into_iter()
         .enumerate()
     {

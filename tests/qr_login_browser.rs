@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 use demo_server::DemoServer;
 use fantoccini::{Client, Locator};
 
+/// The tests share one screen, and each reads codes off it: one at a time.
+static SCREEN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct Chrome {
     driver: Child,
     client: Client,
@@ -182,7 +185,7 @@ async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path
 
 /// With the approval sheet open: the number appears on the page once Sesame has scanned; the
 /// user types it into Sesame and approves, and the page signs in.
-async fn approve_in_window(app: support::AppSession, chrome: &Chrome) {
+async fn approve_in_window(app: &support::AppSession, chrome: &Chrome) {
     chrome
         .wait_for_text("#status", "Type this number into Sesame")
         .await;
@@ -193,12 +196,12 @@ async fn approve_in_window(app: support::AppSession, chrome: &Chrome) {
         .wait_for_text("#signed-in", "Signed in as demo")
         .await;
     app.assert_no_script_errors().await;
-    app.close().await;
 }
 
 #[tokio::test]
 #[ignore = "needs Xvfb, Chromium + chromedriver, tauri-driver and a Secret Service: run `scripts/dev test`"]
 async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
+    let _screen = SCREEN.lock().await;
     let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
     let chrome = Chrome::start().await;
     let sandbox = support::Sandbox::new();
@@ -255,12 +258,35 @@ async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
     );
     app.screenshot_screen("window-approve-sign-in").await;
 
-    approve_in_window(app, &chrome).await;
+    approve_in_window(&app, &chrome).await;
+
+    // Settings list the server this device approves for; "Unbind" forgets it and its key.
+    app.click("#settings-button").await;
+    app.wait_for_texts("#servers li span", &[&format!("{} · demo", server.origin)])
+        .await;
+    app.click("#servers li button").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .js("return document.querySelectorAll('#servers li').length;")
+        .await
+        != 0
+    {
+        assert!(Instant::now() < deadline, "the server was not unbound");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
+        None,
+        "the device key is deleted from the keyring"
+    );
+    app.assert_no_script_errors().await;
+    app.close().await;
 }
 
 #[tokio::test]
 #[ignore = "needs Xvfb, Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
 async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
+    let _screen = SCREEN.lock().await;
     let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
     let chrome = Chrome::start().await;
     let data = tempfile::tempdir().expect("data dir");
@@ -327,6 +353,7 @@ async fn sign_in_with_sesame_from_the_screen_in_a_real_browser() {
 #[tokio::test]
 #[ignore = "needs Xvfb, Chromium + chromedriver, tauri-driver and a Secret Service: run `scripts/dev test`"]
 async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
+    let _screen = SCREEN.lock().await;
     let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
     let chrome = Chrome::start().await;
     let sandbox = support::Sandbox::new();
@@ -365,5 +392,6 @@ async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    approve_in_window(app, &chrome).await;
+    approve_in_window(&app, &chrome).await;
+    app.close().await;
 }

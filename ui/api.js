@@ -18,6 +18,8 @@ export const reviewLogin = (index) => invoke("review_login", { index });
 export const decideLogin = (approve, number) => invoke("decide_login", { approve, number });
 export const bindScanned = (index) => invoke("bind_scanned", { index });
 export const takeDeepLink = () => invoke("take_deep_link");
+export const listServers = () => invoke("list_servers");
+export const unbindServer = (origin) => invoke("unbind_server", { origin });
 export const getSettings = () => invoke("get_settings");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
 export const hideWindow = () => invoke("hide_window");

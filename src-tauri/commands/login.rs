@@ -165,3 +165,32 @@ pub async fn bind_scanned(state: State<'_, AppState>, index: usize) -> Result<Bo
         pairing_code: bound.pairing_code,
     })
 }
+
+/// A bound server, as the settings list shows it.
+#[derive(Debug, Serialize)]
+pub struct ServerView {
+    origin: String,
+    account: String,
+    bound_at: u64,
+}
+
+/// The servers this device approves sign-ins for.
+#[tauri::command]
+pub fn list_servers(state: State<'_, AppState>) -> Result<Vec<ServerView>, UiError> {
+    let data_dir = state.data_dir().map_err(UiError::Other)?;
+    Ok(Companion::open(data_dir)
+        .bound()?
+        .into_iter()
+        .map(|server| ServerView {
+            origin: server.origin,
+            account: server.account,
+            bound_at: server.bound_at,
+        })
+        .collect())
+}
+
+/// Forgets a server and deletes this device's key for it (a keyring call: off the main thread).
+#[tauri::command]
+pub async fn unbind_server(state: State<'_, AppState>, origin: String) -> Result<bool, UiError> {
+    with_companion(&state, move |companion| companion.unbind(&origin)).await
+}

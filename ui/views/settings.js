@@ -1,5 +1,5 @@
 // The settings dialog: clipboard delay and screen-capture protection.
-import { getSettings, saveSettings } from "../api.js";
+import { getSettings, saveSettings, listServers, unbindServer } from "../api.js";
 import { showError, showToast } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,6 +21,7 @@ export async function openSettings() {
   $("settings-problem").hidden = !page.problem;
   $("settings-problem").textContent = page.problem || "";
   $("settings-error").textContent = "";
+  await showServers();
   dialog.showModal();
   clear.focus();
 }
@@ -43,3 +44,32 @@ $("settings-form").addEventListener("submit", async (event) => {
     $("settings-error").textContent = error && error.message ? error.message : String(error);
   }
 });
+
+// The servers this device approves sign-ins for, each with "Unbind".
+async function showServers() {
+  const servers = await listServers().catch((error) => {
+    $("settings-error").textContent = error && error.message ? error.message : String(error);
+    return [];
+  });
+  $("servers-empty").hidden = servers.length > 0;
+  $("servers").replaceChildren(...servers.map((server) => {
+    const item = document.createElement("li");
+    const text = document.createElement("span");
+    text.textContent = `${server.origin} · ${server.account}`;
+    const unbind = document.createElement("button");
+    unbind.type = "button";
+    unbind.textContent = "Unbind";
+    unbind.title = "Forget this server and delete this device's key for it";
+    unbind.addEventListener("click", async () => {
+      try {
+        await unbindServer(server.origin);
+        showToast(`Unbound from ${server.origin}`);
+        await showServers();
+      } catch (error) {
+        $("settings-error").textContent = error && error.message ? error.message : String(error);
+      }
+    });
+    item.append(text, unbind);
+    return item;
+  }));
+}
