@@ -387,3 +387,39 @@ async fn browsers_that_ask_too_fast_are_told_to_slow_down() {
     );
     waiting.abort();
 }
+
+#[tokio::test]
+async fn an_unredeemed_ticket_expires_and_ended_sessions_are_forgotten_after_ten_minutes() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    server.scan(&sid, &chal).await;
+    let (_, scanned) = server.status(&sid, &cookie, 1).await;
+    let number = scanned["number"].as_str().expect("number").to_owned();
+    let confirm = server.confirm_body(&sid, &chal, Decision::Approve, &number);
+    let (status, _) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, confirmed) = server.status(&sid, &cookie, 2).await;
+    let ticket = confirmed["ticket"].as_str().expect("ticket").to_owned();
+
+    // The ticket lives 30 s.
+    server.clock.advance(31);
+    let redeem = Request::post(format!("/api/qr/sessions/{sid}/redeem"))
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"ticket": ticket}).to_string()))
+        .expect("request");
+    let (status, body, _) = server.call(BROWSER, redeem).await;
+    assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+
+    // Terminal states are answered for 10 minutes, then the session is unknown.
+    server.clock.advance(590);
+    assert_eq!(server.status(&sid, &cookie, 0).await.1["state"], "expired");
+    server.clock.advance(20);
+    let (status, body) = server.status(&sid, &cookie, 0).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::NOT_FOUND, "session_not_found")
+    );
+}

@@ -37,6 +37,8 @@ const MAX_CLOCK_SKEW: u64 = 60;
 const NUMBER_ATTEMPTS: i64 = 3;
 const LONG_POLL: Duration = Duration::from_secs(25);
 const SESSIONS_PER_MINUTE: usize = 10;
+/// Seconds a session in a terminal state is still answered for.
+const TERMINAL_KEPT: i64 = 600;
 const DEVICE_REQUESTS_PER_MINUTE: usize = 20;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,6 +58,7 @@ struct Session {
     ticket_hash: Option<Vec<u8>>,
     ticket_expires: Option<i64>,
     user_id: Option<i64>,
+    ended_at: Option<i64>,
 }
 
 fn state_of(text: &str) -> SessionState {
@@ -91,6 +94,17 @@ async fn load(inner: &Inner, sid: &str) -> Result<Session, ApiError> {
         .fetch_optional(&inner.db)
         .await?;
     let session = session.ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))?;
+    if session
+        .ended_at
+        .is_some_and(|ended| inner.now() as i64 > ended + TERMINAL_KEPT)
+    {
+        sqlx::query("DELETE FROM qr_sessions WHERE sid = ?")
+            .bind(sid)
+            .execute(&inner.db)
+            .await?;
+        inner.forget(sid);
+        return Err(ApiError::new(ErrorCode::SessionNotFound));
+    }
     expire_if_due(inner, session).await
 }
 
@@ -107,8 +121,9 @@ async fn expire_if_due(inner: &Inner, session: Session) -> Result<Session, ApiEr
         return Ok(session);
     }
     let moved = sqlx::query(
-        "UPDATE qr_sessions SET state = 'expired', version = version + 1 WHERE sid = ? AND state = ?",
+        "UPDATE qr_sessions SET state = 'expired', version = version + 1, ended_at = ? WHERE sid = ? AND state = ?",
     )
+    .bind(now)
     .bind(&session.sid)
     .bind(&session.state)
     .execute(&inner.db)
@@ -191,6 +206,11 @@ pub async fn create(
             now,
         )
         .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
+    // Sessions ended more than 10 minutes ago are forgotten as new ones come.
+    sqlx::query("DELETE FROM qr_sessions WHERE ended_at IS NOT NULL AND ended_at < ?")
+        .bind(now as i64 - TERMINAL_KEPT)
+        .execute(&inner.db)
+        .await?;
     let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
     let expires = now + NEW_LIFETIME;
     let user_agent = headers
@@ -438,8 +458,9 @@ pub async fn scan(
     check_live(&session)?;
     if matched == AddressMatch::Mismatch && inner.address_policy == AddressPolicy::Require {
         let moved = sqlx::query(
-            "UPDATE qr_sessions SET state = 'rejected', version = version + 1 WHERE sid = ? AND state = 'new'",
+            "UPDATE qr_sessions SET state = 'rejected', version = version + 1, ended_at = ? WHERE sid = ? AND state = 'new'",
         )
+        .bind(inner.now() as i64)
         .bind(&sid)
         .execute(&inner.db)
         .await?;
@@ -507,9 +528,10 @@ pub async fn confirm(
     }
     let transition = |to: SessionState| {
         sqlx::query(
-            "UPDATE qr_sessions SET state = ?, version = version + 1 WHERE sid = ? AND state = 'scanned'",
+            "UPDATE qr_sessions SET state = ?, version = version + 1, ended_at = ? WHERE sid = ? AND state = 'scanned'",
         )
         .bind(name_of(to))
+        .bind(inner.now() as i64)
         .bind(&sid)
     };
     if request.decision == Decision::Deny {
@@ -600,8 +622,9 @@ pub async fn redeem(
         return Err(ApiError::new(ErrorCode::InvalidRequest));
     }
     let moved = sqlx::query(
-        "UPDATE qr_sessions SET state = 'consumed', version = version + 1, ticket_hash = NULL WHERE sid = ? AND state = 'confirmed'",
+        "UPDATE qr_sessions SET state = 'consumed', version = version + 1, ticket_hash = NULL, ended_at = ? WHERE sid = ? AND state = 'confirmed'",
     )
+    .bind(inner.now() as i64)
     .bind(&sid)
     .execute(&inner.db)
     .await?;
