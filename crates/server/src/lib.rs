@@ -22,6 +22,8 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.js", get(routes::pages::script))
         .route("/static/style.css", get(routes::pages::style))
         .route("/api/login", post(routes::accounts::login))
+        .route("/api/totp/begin", post(routes::accounts::begin_totp))
+        .route("/api/totp/confirm", post(routes::accounts::confirm_totp))
         .route("/api/bindings", post(routes::bindings::offer))
         .route("/api/bindings/{id}", get(routes::bindings::view))
         .route("/api/bindings/{id}/claim", post(routes::bindings::claim))

@@ -83,6 +83,30 @@ if ($("sesame-login")) {
   sesameLogin().catch((error) => { $("status").textContent = error.message; });
 }
 
+// --- enrol a second factor -------------------------------------------------------------------
+const totpBegin = $("totp-begin");
+if (totpBegin) {
+  totpBegin.addEventListener("click", async () => {
+    try {
+      const enrolment = await api("POST", "/api/totp/begin");
+      $("totp-qr").innerHTML = enrolment.qr_svg;
+      $("totp-confirm").hidden = false;
+      $("totp-code").focus();
+    } catch (error) {
+      $("error").textContent = error.message;
+    }
+  });
+  $("totp-confirm").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/api/totp/confirm", { code: $("totp-code").value });
+      location.href = "/";
+    } catch (error) {
+      $("error").textContent = "That code does not match; check the authenticator's clock and try the next code.";
+    }
+  });
+}
+
 // --- bind Sesame from the account page --------------------------------------------------------
 const bindButton = $("bind");
 if (bindButton) {

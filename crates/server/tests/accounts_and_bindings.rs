@@ -327,3 +327,88 @@ async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
         .await;
     assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
 }
+
+#[tokio::test]
+async fn an_account_without_a_second_factor_can_only_enrol_one() {
+    let server = Server::start().await;
+    create_user(&server.state, "carol", "long enough password")
+        .await
+        .expect("user");
+    let request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "carol", "password": "long enough password", "code": ""})
+                .to_string(),
+        ))
+        .expect("request");
+    let (status, body, cookie) = server.call(BROWSER, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["enrol_second_factor"], true);
+    let cookie = cookie
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    // Not enough to bind a device.
+    assert_eq!(
+        error_of(&offer(&server, &cookie).await.1),
+        "reauth_required"
+    );
+
+    let request = Request::post("/api/totp/begin")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, enrolment, _) = server.call(BROWSER, request).await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    let uri = enrolment["otpauth_uri"].as_str().expect("uri");
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    let secret = uri
+        .split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).ok())
+        .expect("secret");
+    let code = |time: u64| {
+        totp_rs::Builder::new()
+            .with_algorithm(totp_rs::Algorithm::SHA1)
+            .with_digits(6)
+            .with_step_duration(30)
+            .with_skew(0)
+            .with_secret(secret.clone())
+            .build_noncompliant()
+            .generate(time)
+            .to_string()
+    };
+    let confirm = |code: String| {
+        Request::post("/api/totp/confirm")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"code": code}).to_string()))
+            .expect("request")
+    };
+    let (status, body, _) = server.call(BROWSER, confirm("000000".into())).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials")
+    );
+    let (status, _, _) = server
+        .call(BROWSER, confirm(code(server.clock.now())))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The session has now passed both factors; the password alone no longer signs in.
+    assert_eq!(offer(&server, &cookie).await.0, StatusCode::OK);
+    let request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": "carol", "password": "long enough password", "code": ""})
+                .to_string(),
+        ))
+        .expect("request");
+    assert_eq!(
+        server.call(BROWSER, request).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}

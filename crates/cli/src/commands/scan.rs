@@ -20,13 +20,26 @@ pub struct Source {
     pub clipboard: bool,
 }
 
+/// How long a screen scan keeps looking when it finds nothing: the page may still be coming
+/// forward, or still drawing its code.
+const KEEP_LOOKING: std::time::Duration = std::time::Duration::from_secs(3);
+
 impl Source {
     /// Runs the scan.
     pub fn scan(&self) -> Result<ScanReport, Failure> {
         Ok(match (&self.image, self.clipboard) {
             (Some(path), _) => scan::scan_image_file(path)?,
             (None, true) => scan::scan_clipboard_image()?,
-            (None, false) => scan::screen::scan_screens()?,
+            (None, false) => {
+                let deadline = std::time::Instant::now() + KEEP_LOOKING;
+                loop {
+                    let report = scan::screen::scan_screens()?;
+                    if !report.found.is_empty() || std::time::Instant::now() >= deadline {
+                        break report;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+            }
         })
     }
 }

@@ -82,7 +82,6 @@ enum Cause {
     UnknownUser,
     Locked,
     Password,
-    NoTotp,
     Code,
 }
 
@@ -108,7 +107,8 @@ fn accepted_step(secret: &[u8], code: &str, now: u64, last_step: i64) -> Option<
         })
 }
 
-async fn check(inner: &Inner, login: &Login, now: i64) -> Result<i64, Cause> {
+/// The signed-in user, and whether the second factor was passed.
+async fn check(inner: &Inner, login: &Login, now: i64) -> Result<(i64, bool), Cause> {
     let user: Option<User> = sqlx::query_as(
         "SELECT id, password_hash, totp_secret, totp_last_step, failures, failures_since, locked_until, lock_seconds FROM users WHERE username = ?",
     )
@@ -143,7 +143,8 @@ async fn check(inner: &Inner, login: &Login, now: i64) -> Result<i64, Cause> {
         return fail(Cause::Password).await;
     }
     let Some(secret) = &user.totp_secret else {
-        return fail(Cause::NoTotp).await;
+        // No second factor yet: the password opens a session that can only enrol one.
+        return Ok((user.id, false));
     };
     let Some(step) = accepted_step(secret, login.code.trim(), now as u64, user.totp_last_step)
     else {
@@ -162,7 +163,7 @@ async fn check(inner: &Inner, login: &Login, now: i64) -> Result<i64, Cause> {
     if !won {
         return fail(Cause::Code).await;
     }
-    Ok(user.id)
+    Ok((user.id, true))
 }
 
 struct Snapshot {
@@ -224,19 +225,24 @@ pub async fn login(
     let login = json(body)?;
     let now = inner.now() as i64;
     match check(inner, &login, now).await {
-        Ok(user_id) => {
+        Ok((user_id, second_factor)) => {
             let token = random_token(32);
             sqlx::query(
-                "INSERT INTO login_sessions (token_hash, user_id, created_at, reauth_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO login_sessions (token_hash, user_id, created_at, reauth_at, second_factor) VALUES (?, ?, ?, ?, ?)",
             )
             .bind(digest(&token))
             .bind(user_id)
             .bind(now)
             .bind(now)
+            .bind(i64::from(second_factor))
             .execute(&inner.db)
             .await?;
-            tracing::info!(user = user_id, "signed in with password and code");
-            let mut response = Json(serde_json::json!({"signed_in": true})).into_response();
+            tracing::info!(user = user_id, second_factor, "signed in");
+            let mut response = Json(serde_json::json!({
+                "signed_in": true,
+                "enrol_second_factor": !second_factor,
+            }))
+            .into_response();
             if let Some(value) = set_cookie(SESSION_COOKIE, &token) {
                 response.headers_mut().insert(SET_COOKIE, value);
             }
@@ -249,17 +255,136 @@ pub async fn login(
     }
 }
 
-/// The signed-in user of the request, and when it last passed password + TOTP.
-pub(crate) async fn signed_in(inner: &Inner, headers: &HeaderMap) -> Result<(i64, i64), ApiError> {
+/// A browser's signed-in session.
+pub(crate) struct SignedIn {
+    pub user_id: i64,
+    /// When it last passed password + TOTP (0 if it never passed TOTP).
+    pub reauth_at: i64,
+    token_hash: Vec<u8>,
+}
+
+/// The signed-in user of the request (any session, even one still to enrol TOTP).
+pub(crate) async fn signed_in_any(
+    inner: &Inner,
+    headers: &HeaderMap,
+) -> Result<SignedIn, ApiError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Err(ApiError::new(ErrorCode::ReauthRequired));
     };
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, reauth_at FROM login_sessions WHERE token_hash = ?")
-            .bind(digest(&token))
-            .fetch_optional(&inner.db)
+    let token_hash = digest(&token);
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT user_id, reauth_at, second_factor FROM login_sessions WHERE token_hash = ?",
+    )
+    .bind(&token_hash)
+    .fetch_optional(&inner.db)
+    .await?;
+    let (user_id, reauth_at, second_factor) =
+        row.ok_or_else(|| ApiError::new(ErrorCode::ReauthRequired))?;
+    Ok(SignedIn {
+        user_id,
+        reauth_at: if second_factor == 1 { reauth_at } else { 0 },
+        token_hash,
+    })
+}
+
+/// The signed-in user of a session that passed password + TOTP, and when it last did.
+pub(crate) async fn signed_in(inner: &Inner, headers: &HeaderMap) -> Result<(i64, i64), ApiError> {
+    let session = signed_in_any(inner, headers).await?;
+    if session.reauth_at == 0 {
+        return Err(ApiError::new(ErrorCode::ReauthRequired));
+    }
+    Ok((session.user_id, session.reauth_at))
+}
+
+/// `POST /api/totp/begin`'s answer: the secret to add to an authenticator.
+#[derive(Debug, serde::Serialize)]
+pub struct Enrolment {
+    pub otpauth_uri: String,
+    pub qr_svg: String,
+}
+
+/// Starts TOTP enrolment: a new secret, kept pending until a code from it is typed. An account
+/// that already has one must have passed password + TOTP in the last 5 minutes.
+pub async fn begin_totp(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Enrolment>, ApiError> {
+    let inner = &app.0;
+    let session = signed_in_any(inner, &headers).await?;
+    let now = inner.now() as i64;
+    let (username, has_totp): (String, bool) =
+        sqlx::query_as("SELECT username, totp_secret IS NOT NULL FROM users WHERE id = ?")
+            .bind(session.user_id)
+            .fetch_one(&inner.db)
             .await?;
-    row.ok_or_else(|| ApiError::new(ErrorCode::ReauthRequired))
+    if has_totp && now - session.reauth_at > 5 * 60 {
+        return Err(ApiError::new(ErrorCode::ReauthRequired));
+    }
+    let mut secret = [0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ?")
+        .bind(secret.to_vec())
+        .bind(session.user_id)
+        .execute(&inner.db)
+        .await?;
+    let issuer = format!("Sesame server ({})", inner.origin);
+    let encode = |text: &str| {
+        percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let otpauth_uri = format!(
+        "otpauth://totp/{}:{}?secret={}&issuer={}",
+        encode(&issuer),
+        encode(&username),
+        data_encoding::BASE32_NOPAD.encode(&secret),
+        encode(&issuer)
+    );
+    Ok(Json(Enrolment {
+        qr_svg: super::pages::qr_svg(&otpauth_uri),
+        otpauth_uri,
+    }))
+}
+
+/// `POST /api/totp/confirm`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotp {
+    code: String,
+}
+
+/// Keeps the pending secret once a code from it is typed; the session has then passed both
+/// factors.
+pub async fn confirm_totp(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<ConfirmTotp>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let inner = &app.0;
+    let request = json(body)?;
+    let session = signed_in_any(inner, &headers).await?;
+    let now = inner.now();
+    let (pending,): (Option<Vec<u8>>,) =
+        sqlx::query_as("SELECT totp_pending FROM users WHERE id = ?")
+            .bind(session.user_id)
+            .fetch_one(&inner.db)
+            .await?;
+    let pending = pending.ok_or_else(|| ApiError::new(ErrorCode::InvalidState))?;
+    let Some(step) = accepted_step(&pending, request.code.trim(), now, 0) else {
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    };
+    sqlx::query(
+        "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE id = ?",
+    )
+    .bind(step)
+    .bind(session.user_id)
+    .execute(&inner.db)
+    .await?;
+    sqlx::query("UPDATE login_sessions SET second_factor = 1, reauth_at = ? WHERE token_hash = ?")
+        .bind(now as i64)
+        .bind(&session.token_hash)
+        .execute(&inner.db)
+        .await?;
+    tracing::info!(user = session.user_id, "TOTP enrolled");
+    Ok(Json(serde_json::json!({"enrolled": true})))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::accounts::signed_in;
+use super::accounts::signed_in_any;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -61,13 +61,31 @@ pub async fn sesame_page() -> Html<String> {
 /// The account page (signed in), or the way to sign in.
 pub async fn home(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let inner = &app.0;
-    let Ok((user_id, _)) = signed_in(inner, &headers).await else {
+    let Ok(session) = signed_in_any(inner, &headers).await else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let (username,): (String,) = sqlx::query_as("SELECT username FROM users WHERE id = ?")
-        .bind(user_id)
-        .fetch_one(&inner.db)
-        .await?;
+    let (username, enrolled): (String, bool) =
+        sqlx::query_as("SELECT username, totp_secret IS NOT NULL FROM users WHERE id = ?")
+            .bind(session.user_id)
+            .fetch_one(&inner.db)
+            .await?;
+    if !enrolled {
+        return Ok(page(
+            "Set up your authenticator",
+            &format!(
+                r#"<h1 id="enrol">Welcome, {}</h1>
+<p>This account needs a second factor. Add it to your authenticator app (Sesame: Add → Scan),
+then type the code it shows.</p>
+<button id="totp-begin" type="button">Show the code</button>
+<div class="qr" id="totp-qr"></div>
+<form id="totp-confirm" hidden><label for="totp-code">Code from your authenticator</label>
+<input id="totp-code" inputmode="numeric" autocomplete="one-time-code" required><button type="submit">Confirm</button></form>
+<p class="error" id="error" role="alert"></p>"#,
+                escape(&username)
+            ),
+        )
+        .into_response());
+    }
     Ok(page(
         "Your account",
         &format!(
