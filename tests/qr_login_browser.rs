@@ -29,7 +29,18 @@ struct Chrome {
 }
 
 impl Chrome {
+    /// Chromium in a window at the top left of the screen.
     async fn start() -> Self {
+        Self::launch(&["--window-position=0,0", "--window-size=1100,900"]).await
+    }
+
+    /// Chromium with no window at all, for tests that do not read the screen (and so need not
+    /// wait their turn for it).
+    async fn headless() -> Self {
+        Self::launch(&["--headless=new", "--window-size=1100,900"]).await
+    }
+
+    async fn launch(window: &[&str]) -> Self {
         let port = support::free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -39,19 +50,24 @@ impl Chrome {
             .spawn()
             .expect("chromedriver is installed by scripts/dev");
         let profile = tempfile::tempdir().expect("profile dir");
+        let mut args: Vec<String> = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ]
+        .iter()
+        .chain(window)
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--no-sandbox", "--disable-gpu", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-dev-shm-usage",
-                    "--window-position=0,0", "--window-size=1100,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
+            serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
         );
         let client = support::connect_webdriver(port, capabilities).await;
         Self {
@@ -394,4 +410,104 @@ async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
     }
     approve_in_window(&app, &chrome).await;
     app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
+async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
+    // Reads no screen: headless, and alongside the others.
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::headless().await;
+    let data = tempfile::tempdir().expect("data dir");
+    chrome
+        .client
+        .goto(&format!("{}/login", server.origin))
+        .await
+        .expect("open");
+    chrome.fill("#username", "demo").await;
+    chrome.fill("#password", &server.password).await;
+    chrome.fill("#code", &server.code()).await;
+    chrome.click("#sign-in button[type=submit]").await;
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+    // Bound with the binding code's URI, which the signed-in page gets from the API (nothing is
+    // read off a screen here).
+    let fetch = |script: &'static str, argument: serde_json::Value| {
+        let client = chrome.client.clone();
+        async move {
+            client
+                .execute_async(script, vec![argument])
+                .await
+                .expect("script")
+        }
+    };
+    let offer = fetch(
+        "const done = arguments[arguments.length - 1];
+         fetch('/api/bindings', {method: 'POST'}).then(r => r.json()).then(done);",
+        serde_json::Value::Null,
+    )
+    .await;
+    let bound = sesame(data.path())
+        .args(["bind", offer["qr_uri"].as_str().expect("qr_uri")])
+        .output()
+        .expect("bind");
+    let stdout = String::from_utf8_lossy(&bound.stdout).into_owned();
+    let pairing = stdout
+        .split("finish: ")
+        .nth(1)
+        .map(str::trim)
+        .expect("pairing code")
+        .to_owned();
+    let approved = fetch(
+        "const [id, code] = arguments[0]; const done = arguments[arguments.length - 1];
+         fetch(`/api/bindings/${id}/approve`, {method: 'POST', headers: {'content-type': 'application/json'},
+             body: JSON.stringify({pairing_code: code})}).then(r => r.json()).then(done);",
+        serde_json::json!([offer["binding_id"], pairing]),
+    )
+    .await;
+    assert_eq!(approved["state"], "active", "{approved}");
+    chrome.client.delete_all_cookies().await.expect("sign out");
+
+    chrome
+        .client
+        .goto(&format!("{}/login/sesame", server.origin))
+        .await
+        .expect("open");
+    chrome.wait_for_text("#status", "Scan this code").await;
+    let first = chrome
+        .client
+        .find(Locator::Css("#open-in-sesame"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    // A login code lives 60 s; the page then shows a new one by itself.
+    tokio::time::sleep(Duration::from_secs(62)).await;
+    let renewed = chrome
+        .client
+        .find(Locator::Css("#open-in-sesame"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    assert_ne!(first, renewed, "the page renews an expired code");
+    chrome.wait_for_text("#status", "Scan this code").await;
+
+    // Sesame refuses the old code before any network call, and says what to do.
+    let output = sesame(data.path())
+        .args(["approve", &first, "--number", "42"])
+        .output()
+        .expect("approve");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("this QR code has expired: reload the sign-in page for a new one"),
+        "{stderr}"
+    );
+    let _ = chrome.client.clone().close().await;
 }

@@ -136,7 +136,9 @@ fn run(vault: Vault, settings: Settings) -> ! {
                     }
                     Some(Action::Quit) => {
                         open_window(&["--quit"]);
-                        // A code just copied stays until its clear has run.
+                        // The icon goes at once; a code just copied stays on the clipboard
+                        // (served by this process) until its clear has run.
+                        tray = None;
                         clipboard.wait_for_pending_clears();
                         *control_flow = ControlFlow::Exit;
                     }
