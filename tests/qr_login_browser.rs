@@ -156,9 +156,8 @@ fn sesame(data: &std::path::Path) -> Command {
     command
 }
 
-/// Signs the browser in with password and code, and binds the Sesame of `data` from the
-/// account page, reading the binding QR off the screen.
-async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path::Path) {
+/// Signs the browser in as the demo user with password and code.
+async fn sign_in(chrome: &Chrome, server: &DemoServer) {
     chrome
         .client
         .goto(&format!("{}/login", server.origin))
@@ -171,6 +170,12 @@ async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path
     chrome
         .wait_for_text("#signed-in", "Signed in as demo")
         .await;
+}
+
+/// Signs the browser in with password and code, and binds the Sesame of `data` from the
+/// account page, reading the binding QR off the screen.
+async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path::Path) {
+    sign_in(chrome, server).await;
     chrome.click("#bind").await;
     chrome.wait_for_text("#bind-status", "Scan this code").await;
     let bound = sesame(data)
@@ -419,18 +424,7 @@ async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
     let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
     let chrome = Chrome::headless().await;
     let data = tempfile::tempdir().expect("data dir");
-    chrome
-        .client
-        .goto(&format!("{}/login", server.origin))
-        .await
-        .expect("open");
-    chrome.fill("#username", "demo").await;
-    chrome.fill("#password", &server.password).await;
-    chrome.fill("#code", &server.code()).await;
-    chrome.click("#sign-in button[type=submit]").await;
-    chrome
-        .wait_for_text("#signed-in", "Signed in as demo")
-        .await;
+    sign_in(&chrome, &server).await;
     // Bound with the binding code's URI, which the signed-in page gets from the API (nothing is
     // read off a screen here).
     let fetch = |script: &'static str, argument: serde_json::Value| {
