@@ -4,6 +4,7 @@
 //! Marked `ignore`: they need Xvfb and ImageMagick, and the adding ones the real Secret
 //! Service; `scripts/dev test` provides all three and runs them with `--include-ignored`.
 
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -22,51 +23,35 @@ struct Screen {
 
 impl Screen {
     fn start(width: u32, height: u32) -> Self {
-        for number in 150..200 {
-            if Path::new(&format!("/tmp/.X{number}-lock")).exists()
-                || Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-            {
-                continue;
-            }
-            let display = format!(":{number}");
-            let server = Command::new("Xvfb")
-                .args([
-                    &display,
-                    "-screen",
-                    "0",
-                    &format!("{width}x{height}x24"),
-                    "-nolisten",
-                    "tcp",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("Xvfb is installed by scripts/dev");
-            let mut screen = Self {
-                display,
-                server,
-                windows: Vec::new(),
-                dir: tempfile::tempdir().expect("temp dir"),
-            };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                let up = Command::new("xdpyinfo")
-                    .env("DISPLAY", &screen.display)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success());
-                if up {
-                    return screen;
-                }
-                if screen.server.try_wait().ok().flatten().is_some() {
-                    break; // lost a race for this number: try the next
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = screen.server.kill();
+        // -displayfd: Xvfb picks a free display number itself (atomically, unlike a search by
+        // hand, which lets two tests started together take the same one) and prints it when it
+        // is ready.
+        let mut server = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                &format!("{width}x{height}x24"),
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb is installed by scripts/dev");
+        let mut number = String::new();
+        BufReader::new(server.stdout.take().expect("stdout"))
+            .read_line(&mut number)
+            .expect("Xvfb's display number");
+        let number = number.trim();
+        assert!(!number.is_empty(), "Xvfb did not start");
+        Self {
+            display: format!(":{number}"),
+            server,
+            windows: Vec::new(),
+            dir: tempfile::tempdir().expect("temp dir"),
         }
-        panic!("no X display could be started");
     }
 
     /// Shows `payload` as a QR code (`module` px per module) in a window at (x, y).
