@@ -4,14 +4,17 @@
 //! Marked `ignore`: they need Xvfb and ImageMagick, and the adding ones the real Secret
 //! Service; `scripts/dev test` provides all three and runs them with `--include-ignored`.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sesame_core::scan::corpus::render;
 use sesame_core::testing::independent_totp;
+
+/// The next X display number a test of this file may try.
+static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(150);
 
 /// An Xvfb screen of its own, stopped on drop.
 struct Screen {
@@ -23,34 +26,55 @@ struct Screen {
 
 impl Screen {
     fn start(width: u32, height: u32) -> Self {
-        // -displayfd: Xvfb picks a free display number itself (atomically, unlike a search by
-        // hand, which lets two tests started together take the same one) and prints it when it
-        // is ready.
-        let mut server = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                &format!("{width}x{height}x24"),
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is installed by scripts/dev");
-        let mut number = String::new();
-        BufReader::new(server.stdout.take().expect("stdout"))
-            .read_line(&mut number)
-            .expect("Xvfb's display number");
-        let number = number.trim();
-        assert!(!number.is_empty(), "Xvfb did not start");
-        Self {
-            display: format!(":{number}"),
-            server,
-            windows: Vec::new(),
-            dir: tempfile::tempdir().expect("temp dir"),
+        loop {
+            // Each test of this file takes its own display number: searching for a free one
+            // alone let two tests started together take the same, and the loser talked to the
+            // winner's server until it went away.
+            let number = NEXT_DISPLAY.fetch_add(1, Ordering::SeqCst);
+            assert!(number < 400, "no X display could be started");
+            if Path::new(&format!("/tmp/.X{number}-lock")).exists()
+                || Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
+            {
+                continue;
+            }
+            let display = format!(":{number}");
+            let server = Command::new("Xvfb")
+                .args([
+                    &display,
+                    "-screen",
+                    "0",
+                    &format!("{width}x{height}x24"),
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb is installed by scripts/dev");
+            let mut screen = Self {
+                display,
+                server,
+                windows: Vec::new(),
+                dir: tempfile::tempdir().expect("temp dir"),
+            };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                // Ours, and up: another program's server on this number would answer too.
+                if screen.server.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                let up = Command::new("xdpyinfo")
+                    .env("DISPLAY", &screen.display)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success());
+                if up && screen.server.try_wait().ok().flatten().is_none() {
+                    return screen;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = screen.server.kill();
         }
     }
 
