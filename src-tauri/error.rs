@@ -4,6 +4,7 @@ use serde::Serialize;
 use sesame_core::account_form::FormError;
 use sesame_core::clipboard::ClipboardError;
 use sesame_core::otpauth::{MigrationError, UriError};
+use sesame_core::policy::PolicyRefusal;
 use sesame_core::scan::ScanError;
 use sesame_core::settings::SettingsError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
@@ -24,6 +25,8 @@ pub enum UiError {
     NotFound(String),
     /// The clipboard could not be used.
     Clipboard(String),
+    /// The organization's policy does not allow it.
+    Policy(String),
     /// Anything else.
     Other(String),
 }
@@ -84,24 +87,15 @@ impl From<FormError> for UiError {
     }
 }
 
-impl From<ClipboardError> for UiError {
-    fn from(error: ClipboardError) -> Self {
-        Self::Clipboard(error.to_string())
+impl From<PolicyRefusal> for UiError {
+    fn from(refusal: PolicyRefusal) -> Self {
+        Self::Policy(format!("{}.", sentence(&refusal.to_string())))
     }
 }
 
-impl UiError {
-    /// The message shown.
-    pub fn message(&self) -> &str {
-        match self {
-            Self::Keyring(m)
-            | Self::Index(m)
-            | Self::InvalidInput(m)
-            | Self::Duplicate(m)
-            | Self::NotFound(m)
-            | Self::Clipboard(m)
-            | Self::Other(m) => m,
-        }
+impl From<ClipboardError> for UiError {
+    fn from(error: ClipboardError) -> Self {
+        Self::Clipboard(error.to_string())
     }
 }
 

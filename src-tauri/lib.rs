@@ -61,6 +61,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             commands::login::unbind_server,
             commands::clipboard::next_hotp,
             commands::settings::get_settings,
+            commands::settings::get_policy,
             commands::settings::save_settings,
             commands::window::hide_window,
         ])

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use sesame_core::Vault;
 use sesame_core::clipboard::SecretClipboard;
 use sesame_core::login::PendingApproval;
+use sesame_core::policy::Policy;
 use sesame_core::scan::Payload;
 use sesame_core::settings::Settings;
 use sesame_core::unlocked::Unlocked;
@@ -55,13 +56,16 @@ impl AppState {
             .ok_or_else(|| "this system reports no home directory for Sesame's data".into())
     }
 
-    /// The user's settings; the defaults where they cannot be read (the settings dialog shows
-    /// why, and saving replaces the unreadable file).
+    /// The settings in force: the user's, with the policy's in place of any it fixes; the
+    /// defaults where the file cannot be read (the settings dialog shows why, and saving
+    /// replaces the unreadable file).
     pub fn settings(&self) -> Settings {
-        self.data_dir()
+        let mine = self
+            .data_dir()
             .ok()
             .and_then(|dir| Settings::load(dir).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        Policy::load().apply(mine)
     }
 
     /// A D-Bus-safe name for this vault's single instance: two Sesames on different data dirs

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use support::{
-    AppSession, Sandbox, clipboard, independent_totp, process_tree, secret_tool_lookup, unix_now,
+    AppSession, Sandbox, clipboard, independent_totp, process_tree, secret_tool_lookup,
+    tray_binary, unix_now,
 };
 
 const NEEDS: &str = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`";
@@ -273,6 +274,130 @@ async fn an_unreachable_keyring_shows_a_banner_that_says_what_to_do() {
     app.screenshot("window-keyring-error").await;
     app.assert_no_script_errors().await;
     app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_changed() {
+    let sandbox = Sandbox::new();
+    sandbox.cli_ok(&["add", "otpauth://totp/Managed:fay?secret=JBSWY3DPEHPK3PXP"]);
+    let policy = sandbox.data.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[settings]\nclipboard_clear_seconds = 15\n[accounts]\nallow_manual_add = false\n",
+    )
+    .expect("write policy");
+    let app = AppSession::start_with_env(
+        &sandbox,
+        &[("SESAME_POLICY", policy.to_str().expect("utf-8"))],
+    )
+    .await;
+    app.wait_for_texts(".account .issuer", &["Managed"]).await;
+
+    // Settings: the badge, the policy's value, locked; the unlocked ones still editable.
+    app.click("#settings-button").await;
+    app.wait_for_texts("#settings-managed", &["Managed by your organization"])
+        .await;
+    let state = app
+        .js("const c = document.getElementById('s-clear'); \
+             return [c.value, c.disabled, document.getElementById('s-protect').disabled, \
+                     document.getElementById('s-clear-locked').hidden];")
+        .await;
+    assert_eq!(state, serde_json::json!(["15", true, false, false]));
+    app.screenshot_screen("window-settings-managed").await;
+
+    // Even a page that re-enables the field cannot save another value: the core refuses it.
+    app.js(
+        "const c = document.getElementById('s-clear'); c.disabled = false; c.value = '60'; \
+            document.getElementById('settings-form').requestSubmit(); return null;",
+    )
+    .await;
+    app.wait_for_texts(
+        "#settings-error",
+        &[&format!(
+            "The clipboard delay is set by your organization's policy ({}) and cannot be changed.",
+            policy.display()
+        )],
+    )
+    .await;
+    assert!(
+        !sandbox.data.path().join("settings.toml").exists(),
+        "nothing was saved"
+    );
+    app.click("#settings-form [data-close]").await;
+
+    // Adding: only the Scan tab, with a note; a URI sent anyway is refused by the core.
+    app.js("document.getElementById('add-button').click(); return null;")
+        .await;
+    app.wait_for_texts(
+        "#add-managed",
+        &["Your organization allows adding accounts only from their QR codes."],
+    )
+    .await;
+    let tabs = app
+        .js("return ['tab-uri', 'tab-form', 'tab-scan'].map(id => document.getElementById(id).hidden);")
+        .await;
+    assert_eq!(tabs, serde_json::json!([true, true, false]));
+    let refused = app
+        .js("return window.__TAURI__.core.invoke('add_account_uri', \
+               { uri: 'otpauth://totp/Sneaky:fay?secret=JBSWY3DPEHPK3PXP' }) \
+             .then(() => 'added', e => e.kind);")
+        .await;
+    assert_eq!(refused, "policy");
+    assert_eq!(sandbox.listed().len(), 1, "nothing was added");
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb: run `scripts/dev test`"]
+async fn the_autostart_entry_starts_the_tray_only_when_start_at_login_is_on() {
+    let sandbox = Sandbox::new();
+    let policy = sandbox.data.path().join("policy.toml");
+    let at_login = || {
+        std::process::Command::new(tray_binary())
+            .arg("--at-login")
+            .env("SESAME_DATA_DIR", sandbox.data.path())
+            .env("SESAME_POLICY", &policy)
+            .spawn()
+            .expect("start sesame-tray")
+    };
+    // Off by default: the tray exits at once and takes no lock.
+    let status = at_login().wait().expect("wait");
+    assert!(status.success());
+    assert_eq!(sandbox.tray_pid(), None);
+
+    // The user turned it on, but the policy forces it off.
+    std::fs::write(
+        sandbox.data.path().join("settings.toml"),
+        "start_at_login = true\n",
+    )
+    .expect("settings");
+    std::fs::write(&policy, "[settings]\nstart_at_login = false\n").expect("policy");
+    assert!(at_login().wait().expect("wait").success());
+    assert_eq!(sandbox.tray_pid(), None);
+
+    // Forced on by the policy, whatever the user chose: the tray starts and stays.
+    std::fs::write(
+        sandbox.data.path().join("settings.toml"),
+        "start_at_login = false\n",
+    )
+    .expect("settings");
+    std::fs::write(&policy, "[settings]\nstart_at_login = true\n").expect("policy");
+    let mut tray = at_login();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sandbox.tray_pid().is_none() {
+        assert!(Instant::now() < deadline, "the tray did not start");
+        assert!(tray.try_wait().expect("poll").is_none(), "the tray exited");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if let Some(pid) = sandbox.tray_pid() {
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    }
+    let _ = tray.kill();
+    let _ = tray.wait();
 }
 
 /// Waits until a process named `name` is (or is not) below `root`.

@@ -21,5 +21,6 @@ export const takeDeepLink = () => invoke("take_deep_link");
 export const listServers = () => invoke("list_servers");
 export const unbindServer = (origin) => invoke("unbind_server", { origin });
 export const getSettings = () => invoke("get_settings");
+export const getPolicy = () => invoke("get_policy");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
 export const hideWindow = () => invoke("hide_window");

@@ -4,6 +4,7 @@ use serde::Serialize;
 use sesame_core::account_form::AccountForm;
 use sesame_core::otp::{Algorithm, OtpKind};
 use sesame_core::otpauth::uri;
+use sesame_core::policy::Policy;
 use sesame_core::{Account, Vault};
 use tauri::State;
 
@@ -115,6 +116,7 @@ fn added(
 #[tauri::command(async)]
 pub fn add_account_uri(state: State<'_, AppState>, uri: String) -> Result<Added, UiError> {
     let uri = zeroize::Zeroizing::new(uri);
+    Policy::load().check_manual_add()?;
     let parsed = uri::parse(&uri)?;
     let warnings = parsed.warnings.iter().map(ToString::to_string).collect();
     added(vault(&state)?, parsed.account, warnings)
@@ -123,6 +125,7 @@ pub fn add_account_uri(state: State<'_, AppState>, uri: String) -> Result<Added,
 /// Adds an account filled in field by field.
 #[tauri::command(async)]
 pub fn add_account_form(state: State<'_, AppState>, form: AccountForm) -> Result<Added, UiError> {
+    Policy::load().check_manual_add()?;
     let new = form.to_new_account()?;
     added(vault(&state)?, new, Vec::new())
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sesame_core::login::{Companion, LoginError};
+use sesame_core::policy::AddressVerdict;
 use sesame_core::scan::Payload;
 use sesame_protocol::address::AddressMatch;
 use sesame_protocol::wire::{Decision, SessionState};
@@ -16,6 +17,7 @@ impl From<LoginError> for UiError {
         let message = format!("{}.", crate::error::sentence(&error.to_string()));
         match error {
             LoginError::Store(store) => store.into(),
+            LoginError::Policy(refusal) => refusal.into(),
             LoginError::Qr(_) | LoginError::Refused(_) | LoginError::Server { .. } => {
                 Self::InvalidInput(message)
             }
@@ -63,6 +65,8 @@ pub struct ApprovalView {
     user_agent: String,
     age_seconds: u64,
     address_match: AddressMatch,
+    /// The user must confirm the place before approving (the policy's address rule).
+    confirm_place: bool,
 }
 
 /// Checks a scanned sign-in code and tells the server it was scanned; the sheet then shows where
@@ -82,6 +86,7 @@ pub async fn review_login(
         user_agent: details.user_agent.clone(),
         age_seconds: now().saturating_sub(details.created_at),
         address_match: details.address_match,
+        confirm_place: pending.verdict == AddressVerdict::Confirm,
     };
     *state.pending_login() = Some(pending);
     Ok(view)

@@ -5,12 +5,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use sesame_core::scan::{self, Payload, ScanReport};
+use sesame_core::transfer::Incoming;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::accounts::AccountView;
 use super::vault;
-use crate::error::UiError;
+use crate::error::{UiError, sentence};
 use crate::state::AppState;
 use crate::window::MAIN;
 
@@ -134,46 +135,29 @@ pub fn add_scanned(
         added: Vec::new(),
         problems: Vec::new(),
     };
+    let mut incoming = Incoming::default();
     for index in indices {
         let Some(payload) = payloads.get(index) else {
             continue;
         };
-        let accounts = match payload {
-            Payload::Account(text) => sesame_core::otpauth::uri::parse(text)
-                .map(|parsed| vec![parsed.account])
-                .map_err(UiError::from),
-            Payload::Migration(text) => sesame_core::otpauth::migration::parse(text)
-                .map(|batch| {
-                    for skipped in &batch.skipped {
-                        result
-                            .problems
-                            .push(format!("{}: {}", skipped.label, skipped.reason));
-                    }
-                    batch.accounts
-                })
-                .map_err(UiError::from),
-            other => Err(UiError::InvalidInput(
-                other.not_an_account().unwrap_or_default(),
-            )),
-        };
-        match accounts {
-            Ok(accounts) => {
-                for account in accounts {
-                    let label = account.label();
-                    match vault.add(account) {
-                        Ok(stored) => result.added.push(AccountView::from(&stored)),
-                        Err(sesame_core::vault::VaultError::Duplicate { .. }) => {
-                            result
-                                .problems
-                                .push(format!("{label} is already in Sesame"));
-                        }
-                        // A keyring or disk failure would fail the rest the same way.
-                        Err(other) => return Err(other.into()),
-                    }
-                }
-            }
-            Err(error) => result.problems.push(error.message().to_owned()),
+        match Incoming::from_payload(payload) {
+            Ok(read) => incoming.extend(read),
+            Err(error) => result
+                .problems
+                .push(format!("{}.", sentence(&error.to_string()))),
         }
     }
+    result
+        .problems
+        .extend(incoming.skipped.iter().map(|s| format!("Skipped {s}.")));
+    let done = incoming
+        .add_to(vault)
+        .map_err(|partial| UiError::from(partial.error))?;
+    result.added = done.added.iter().map(AccountView::from).collect();
+    result.problems.extend(
+        done.already_there
+            .iter()
+            .map(|label| format!("{label} is already in Sesame.")),
+    );
     Ok(result)
 }

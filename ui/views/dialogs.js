@@ -1,5 +1,5 @@
 // The add, edit and remove dialogs.
-import { addAccountUri, addAccountForm, addScanned, renameAccount, removeAccount } from "../api.js";
+import { addAccountUri, addAccountForm, addScanned, renameAccount, removeAccount, getPolicy } from "../api.js";
 import { chosenScanned, resetScan } from "./scan.js";
 import { reload, rowFor, select } from "./accounts.js";
 import { showToast } from "./notify.js";
@@ -63,12 +63,18 @@ function syncKindFields() {
 }
 $("f-kind").addEventListener("change", syncKindFields);
 
-export function openAdd(mode = "uri") {
+export async function openAdd(mode = "uri") {
   $("add-form").reset();
   resetScan();
   syncKindFields();
+  // The organization may allow accounts from QR codes only; the core refuses the rest anyway.
+  const policy = await getPolicy().catch(() => ({ allow_manual_add: true }));
+  const byHand = policy.allow_manual_add;
+  $("tab-uri").hidden = !byHand;
+  $("tab-form").hidden = !byHand;
+  $("add-managed").hidden = byHand;
   addDialog.showModal();
-  setAddMode(typeof mode === "string" ? mode : "uri");
+  setAddMode(byHand && typeof mode === "string" ? mode : "scan");
 }
 
 $("add-form").addEventListener("submit", async (event) => {

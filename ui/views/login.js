@@ -36,7 +36,7 @@ export async function reviewScannedLogin(index) {
   $("a-age").textContent = ago(view.age_seconds);
   $("a-where").textContent = WHERE[view.address_match] || view.address_match;
   $("a-where").className = view.address_match === "match" ? "" : "mismatch";
-  $("a-unknown-box").hidden = view.address_match !== "unknown";
+  $("a-unknown-box").hidden = !view.confirm_place;
   $("a-unknown").checked = false;
   $("a-number").value = "";
   $("approve-error").textContent = "";

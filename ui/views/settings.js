@@ -1,4 +1,5 @@
-// The settings dialog: clipboard delay and screen-capture protection.
+// The settings dialog: clipboard delay, screen-capture protection, start at login, and the
+// servers; values the organization's policy fixes are shown locked.
 import { getSettings, saveSettings, listServers, unbindServer } from "../api.js";
 import { showError, showToast } from "./notify.js";
 
@@ -18,12 +19,25 @@ export async function openSettings() {
   clear.max = page.max_clear_seconds;
   clear.value = page.settings.clipboard_clear_seconds;
   $("s-protect").checked = page.settings.content_protection;
+  $("s-login").checked = page.settings.start_at_login;
+  const policy = page.policy;
+  $("settings-managed").hidden = !policy.managed;
+  $("settings-managed").title = policy.path || "";
+  $("settings-policy-problem").hidden = !policy.problem;
+  $("settings-policy-problem").textContent = policy.problem
+    ? `Your organization's policy could not be applied, so sign-in approvals, exports and typed accounts are refused until it is fixed: ${policy.problem}`
+    : "";
+  for (const [input, key] of [["s-clear", "clipboard_clear_seconds"], ["s-protect", "content_protection"], ["s-login", "start_at_login"]]) {
+    const locked = policy.locked[key] !== null && policy.locked[key] !== undefined;
+    $(input).disabled = locked;
+    $(`${input}-locked`).hidden = !locked;
+  }
   $("settings-problem").hidden = !page.problem;
   $("settings-problem").textContent = page.problem || "";
   $("settings-error").textContent = "";
   await showServers();
   dialog.showModal();
-  clear.focus();
+  (clear.disabled ? $("settings-form").querySelector("button.primary") : clear).focus();
 }
 
 $("settings-form").addEventListener("submit", async (event) => {
@@ -37,6 +51,7 @@ $("settings-form").addEventListener("submit", async (event) => {
     await saveSettings({
       clipboard_clear_seconds: seconds,
       content_protection: $("s-protect").checked,
+      start_at_login: $("s-login").checked,
     });
     dialog.close();
     showToast("Settings saved");

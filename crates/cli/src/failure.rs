@@ -5,7 +5,9 @@ use std::fmt;
 
 use sesame_core::account::SelectError;
 use sesame_core::otpauth::{MigrationError, UriError};
+use sesame_core::policy::PolicyRefusal;
 use sesame_core::scan::ScanError;
+use sesame_core::transfer::ImportError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// A failed command, ready to print.
@@ -105,6 +107,28 @@ impl From<ScanError> for Failure {
             }
             ScanError::NoClipboardImage => Failure::new(error.to_string())
                 .hint("Copy the QR code's image (right-click → Copy image), then run this again."),
+            other => Failure::new(other.to_string()).hint("Nothing was stored."),
+        }
+    }
+}
+
+impl From<PolicyRefusal> for Failure {
+    fn from(refusal: PolicyRefusal) -> Self {
+        let hint = match refusal {
+            PolicyRefusal::PolicyBroken { .. } => {
+                "Ask your IT department to fix the policy; `sesame doctor` shows the problem."
+            }
+            _ => "Ask your IT department if you need this.",
+        };
+        Failure::new(refusal.to_string()).hint(hint)
+    }
+}
+
+impl From<ImportError> for Failure {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Uri(uri) => uri.into(),
+            ImportError::Migration(migration) => migration.into(),
             other => Failure::new(other.to_string()).hint("Nothing was stored."),
         }
     }

@@ -53,7 +53,14 @@ enum Command {
     Servers(commands::login::ServersArgs),
     /// Forget a bound server and delete this device's key for it.
     Unbind(commands::login::UnbindArgs),
-    /// Check the keyring and the index, and finish any add or removal a crash interrupted.
+    /// Add every account in a file of otpauth:// URIs (one per line) or Google Authenticator
+    /// exports; nothing is added if any line is wrong.
+    Import(commands::transfer::ImportArgs),
+    /// Write every account, with its secret, as otpauth:// URIs to a new file (for moving to
+    /// another machine).
+    Export(commands::transfer::ExportArgs),
+    /// Check this machine: the keyring and the index (finishing any add or removal a crash
+    /// interrupted), the organization's policy, screen capture, and the bound servers.
     Doctor(commands::doctor::Args),
 }
 
@@ -77,7 +84,9 @@ fn main() -> ExitCode {
         Command::Code(args) => commands::code::run(&vault, args),
         Command::Rename(args) => commands::rename::run(&vault, args),
         Command::Remove(args) => commands::remove::run(&vault, args),
-        Command::Doctor(args) => commands::doctor::run(&vault, args),
+        Command::Import(args) => commands::transfer::import(&vault, args),
+        Command::Export(args) => commands::transfer::export(&vault, args),
+        Command::Doctor(args) => commands::doctor::run(&vault, &data_dir, args),
         Command::Scan(args) => commands::scan::run(args),
         Command::Bind(args) => commands::login::bind(&data_dir, args),
         Command::Approve(args) => commands::login::approve(&data_dir, args),

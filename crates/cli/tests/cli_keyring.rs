@@ -30,8 +30,16 @@ impl Sandbox {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sesame"));
-        command.args(args).env("SESAME_DATA_DIR", self.data.path());
+        // A policy file of its own, absent unless a test writes it.
         command
+            .args(args)
+            .env("SESAME_DATA_DIR", self.data.path())
+            .env("SESAME_POLICY", self.policy());
+        command
+    }
+
+    fn policy(&self) -> std::path::PathBuf {
+        self.data.path().join("policy.toml")
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -170,7 +178,7 @@ fn a_google_export_imports_every_account_with_working_codes() {
     let export = migration::export(&accounts).expect("exportable");
     let output = sandbox.run_with_stdin(&["add", "--migration"], &export);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("Imported 2 of 2"));
+    assert!(text(&output.stdout).contains("Added 2 of 2"));
 
     let listed = sandbox.json(&["list", "--json"]);
     let labels: Vec<_> = listed
@@ -196,7 +204,7 @@ fn a_google_export_imports_every_account_with_working_codes() {
     // Importing the same export again adds nothing.
     let again = sandbox.run_with_stdin(&["add"], &export);
     assert!(
-        text(&again.stdout).contains("Imported 0 of 2"),
+        text(&again.stdout).contains("Added 0 of 2"),
         "{}",
         text(&again.stdout)
     );
@@ -228,7 +236,7 @@ fn doctor_restores_an_account_whose_add_crashed_after_the_keyring_write() {
     let doctor = sandbox.run(&["doctor"]);
     assert!(doctor.status.success(), "{}", text(&doctor.stderr));
     assert!(
-        text(&doctor.stdout).contains("restored Crash:dave"),
+        text(&doctor.stdout).contains("Crash:dave: restored"),
         "{}",
         text(&doctor.stdout)
     );
@@ -336,4 +344,144 @@ fn malformed_uris_say_what_is_wrong_and_store_nothing() {
     );
     let usage = sandbox.run(&["code", "--bogus"]);
     assert_eq!(usage.status.code(), Some(2), "clap's usage error");
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn export_then_import_moves_every_account_to_another_machine() {
+    let (old, new) = (Sandbox::new(), Sandbox::new());
+    let uris = "# two accounts\n\
+        otpauth://totp/Move:ada?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Move&digits=8\n\n\
+        otpauth://hotp/MoveVPN:ada?secret=JBSWY3DPEHPK3PXP&issuer=MoveVPN&counter=3\n";
+    let file = old.data.path().join("accounts.txt");
+    std::fs::write(&file, uris).expect("write");
+    let imported = old.ok(&["import", file.to_str().expect("utf-8")]);
+    assert!(imported.contains("Added 2 of 2"), "{imported}");
+
+    let export = old.data.path().join("export.txt");
+    old.ok(&["export", export.to_str().expect("utf-8")]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&export)
+            .expect("exported")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the export is readable by its owner alone"
+        );
+    }
+    let again = old.run(&["export", export.to_str().expect("utf-8")]);
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+
+    new.ok(&["import", export.to_str().expect("utf-8")]);
+    let codes = |sandbox: &Sandbox| sandbox.ok(&["code", "move", "--json"]);
+    let (before, after) = (codes(&old), codes(&new));
+    let strip = |json: &str| -> Vec<(String, String)> {
+        serde_json::from_str::<Value>(json)
+            .expect("json")
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|row| (row["name"].to_string(), row["code"].to_string()))
+            .collect()
+    };
+    assert_eq!(strip(&before), strip(&after));
+    // The HOTP counter moved with it: both generate the code for counter 3 next.
+    assert_eq!(
+        old.ok(&["code", "movevpn"]).split_whitespace().next(),
+        new.ok(&["code", "movevpn"]).split_whitespace().next()
+    );
+    for sandbox in [&old, &new] {
+        for id in sandbox.account_ids() {
+            sandbox.ok(&["remove", &id, "--yes"]);
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn an_import_file_with_one_bad_line_imports_nothing() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.data.path().join("accounts.txt");
+    std::fs::write(
+        &file,
+        "otpauth://totp/Bad:ada?secret=JBSWY3DPEHPK3PXP&issuer=Bad\notpauth://totp/Bad:bob?secret=1234\n",
+    )
+    .expect("write");
+    let output = sandbox.run(&["import", file.to_str().expect("utf-8")]);
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(sandbox.account_ids().is_empty(), "nothing was added");
+}
+
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn the_policy_can_forbid_typed_accounts_exports_and_cli_codes() {
+    let sandbox = Sandbox::new();
+    let uri = "otpauth://totp/Policy:ada?secret=JBSWY3DPEHPK3PXP&issuer=Policy";
+    sandbox.ok(&["add", uri]);
+    std::fs::write(
+        sandbox.policy(),
+        "[accounts]\nallow_manual_add = false\nallow_export = false\nallow_cli_code = false\n",
+    )
+    .expect("write policy");
+    let policy = sandbox.policy().display().to_string();
+    for args in [
+        vec![
+            "add",
+            "otpauth://totp/Policy:bob?secret=JBSWY3DPEHPK3PXP&issuer=Policy",
+        ],
+        vec!["export", "-"],
+        vec!["code", "policy"],
+    ] {
+        let output = sandbox.run(&args);
+        assert!(!output.status.success(), "{args:?} was allowed");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(&policy), "{args:?}: {stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "{args:?} printed {}",
+            text(&output.stdout)
+        );
+    }
+    assert_eq!(sandbox.account_ids().len(), 1, "nothing was added");
+
+    // Broken: everything the policy governs is refused, and doctor says why, with the line.
+    std::fs::write(sandbox.policy(), "[accounts]\nallow_export = maybe\n").expect("write");
+    let output = sandbox.run(&["code", "policy"]);
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("line 2"),
+        "{}",
+        text(&output.stderr)
+    );
+    let doctor = sandbox.run(&["doctor", "--json"]);
+    assert!(!doctor.status.success(), "doctor fails on a broken policy");
+    let report: Value = serde_json::from_slice(&doctor.stdout).expect("json");
+    assert_eq!(report["healthy"], false);
+    let policy_check = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "policy")
+        .expect("a policy check");
+    assert_eq!(policy_check["status"], "fail");
+    assert!(
+        policy_check["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("line 2")
+    );
+
+    // Missing: the user decides again.
+    std::fs::remove_file(sandbox.policy()).expect("remove");
+    assert!(sandbox.ok(&["code", "policy"]).contains("Policy:ada"));
+    sandbox.ok(&["remove", "policy", "--yes"]);
 }

@@ -107,6 +107,8 @@ fn sesame(data: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sesame"))
         .args(args)
         .env("SESAME_DATA_DIR", data)
+        // The data dir's policy.toml: absent (no policy) unless a test writes one.
+        .env("SESAME_POLICY", data.join("policy.toml"))
         .stdin(Stdio::null())
         .output()
         .expect("run sesame")
@@ -139,7 +141,14 @@ fn bind(server: &DemoServer) -> (tempfile::TempDir, Browser) {
         stdout.contains(&format!("Bound to {} as demo.", server.origin)),
         "{stdout}"
     );
-    let pairing = stdout
+    let view = type_pairing_code(&mut browser, &offer, &stdout);
+    assert_eq!(view["device_name"], "CI laptop");
+    (data, browser)
+}
+
+/// Types the pairing code `sesame bind` printed into the page, and checks the binding is active.
+fn type_pairing_code(browser: &mut Browser, offer: &Value, bind_stdout: &str) -> Value {
+    let pairing = bind_stdout
         .split("finish: ")
         .nth(1)
         .map(|rest| rest.trim().to_owned())
@@ -158,8 +167,7 @@ fn bind(server: &DemoServer) -> (tempfile::TempDir, Browser) {
         (200, Some("active")),
         "{view}"
     );
-    assert_eq!(view["device_name"], "CI laptop");
-    (data, browser)
+    view
 }
 
 #[test]
@@ -175,6 +183,7 @@ fn a_bound_sesame_approves_a_sign_in_with_the_pages_number_and_the_browser_gets_
     let mut approve = Command::new(env!("CARGO_BIN_EXE_sesame"))
         .args(["approve", &uri])
         .env("SESAME_DATA_DIR", data.path())
+        .env("SESAME_POLICY", data.path().join("policy.toml"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -278,4 +287,101 @@ fn relayed_denied_forged_and_foreign_codes_do_not_sign_anyone_in() {
         sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
         None
     );
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+#[ignore = "needs a Secret Service: run `scripts/dev test`"]
+fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
+    let server = DemoServer::start(&sibling("sesame-server"));
+    let data = tempfile::tempdir().expect("data dir");
+    let policy = data.path().join("policy.toml");
+    let mut browser = Browser::new(&server.origin, "127.0.0.1");
+    browser.sign_in(&server);
+    let offer = |browser: &mut Browser| {
+        let (status, offer) = browser.request(reqwest::Method::POST, "/api/bindings", None);
+        assert_eq!(status, 200, "{offer}");
+        offer
+    };
+    let uri = |offer: &Value| offer["qr_uri"].as_str().expect("qr").to_owned();
+
+    // Not on the allow list: refused before any network call, nothing bound.
+    std::fs::write(
+        &policy,
+        "[servers]\nallowed = [\"https://login.example.com\"]\n",
+    )
+    .expect("policy");
+    let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser))]);
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(text.contains(&server.origin), "{text}");
+    assert!(text.contains(&policy.display().to_string()), "{text}");
+    assert!(
+        !data.path().join("servers.json").exists(),
+        "nothing was bound"
+    );
+
+    // Allowed, but the policy pins another signing key: refused, nothing kept.
+    std::fs::write(
+        &policy,
+        format!(
+            "[servers]\nallowed = [\"{0}\"]\n[[servers.pinned]]\norigin = \"{0}\"\nkey = \"{1}\"\n",
+            server.origin,
+            sesame_protocol::message::b64(&[7; 32])
+        ),
+    )
+    .expect("policy");
+    let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser))]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("pins"), "{}", stderr(&output));
+    assert!(
+        !data.path().join("servers.json").exists(),
+        "nothing was bound"
+    );
+
+    // Allowed: bound.
+    std::fs::write(
+        &policy,
+        format!("[servers]\nallowed = [\"{}\"]\n", server.origin),
+    )
+    .expect("policy");
+    let offered = offer(&mut browser);
+    let output = sesame(data.path(), &["bind", &uri(&offered)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    type_pairing_code(&mut browser, &offered, &stdout);
+
+    // Taken off the allow list after binding: sign-ins are refused, and the session is left
+    // untouched ("new": nothing was sent to the server).
+    std::fs::write(&policy, "[servers]\nallowed = []\n").expect("policy");
+    let mut page = Browser::new(&server.origin, "127.0.0.1");
+    let (sid, uri) = page.open_session();
+    let output = sesame(data.path(), &["approve", &uri, "--number", "42"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("policy"), "{}", stderr(&output));
+    assert_eq!(page.status(&sid, 0)["state"], "new");
+
+    // Malformed: fails closed, naming the line; doctor fails too.
+    std::fs::write(&policy, "[servers]\nallowed = [\n").expect("policy");
+    let output = sesame(data.path(), &["approve", &uri, "--number", "42"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("line 2"), "{}", stderr(&output));
+    let doctor = sesame(data.path(), &["doctor"]);
+    assert!(!doctor.status.success());
+    assert!(
+        String::from_utf8_lossy(&doctor.stdout).contains("FAIL    policy"),
+        "{}",
+        String::from_utf8_lossy(&doctor.stdout)
+    );
+
+    // Missing again: no policy, the user decides.
+    std::fs::remove_file(&policy).expect("remove");
+    let mut page = Browser::new(&server.origin, "127.0.0.1");
+    let (sid, uri) = page.open_session();
+    let output = sesame(data.path(), &["approve", &uri, "--deny"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(page.status(&sid, 0)["state"], "rejected");
 }

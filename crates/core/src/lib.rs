@@ -10,12 +10,14 @@ pub mod companion;
 pub mod login;
 pub mod otp;
 pub mod otpauth;
+pub mod policy;
 pub mod private_files;
 pub mod scan;
 pub mod secret;
 pub mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+pub mod transfer;
 pub mod unlocked;
 pub mod vault;
 

@@ -1,5 +1,5 @@
 //! The user's preferences, in `settings.toml` in the data dir: few, and each one a choice the
-//! user can sensibly make. A machine-wide policy (issue 6) may lock them.
+//! user can sensibly make. The machine-wide policy ([`crate::policy`]) may fix any of them.
 
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -45,6 +45,8 @@ pub struct Settings {
     pub clipboard_clear_seconds: u64,
     /// Keep the window out of screenshots and screen sharing, where the OS allows it.
     pub content_protection: bool,
+    /// Start the tray when the user logs in (through the autostart entry the package installs).
+    pub start_at_login: bool,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
         Self {
             clipboard_clear_seconds: 30,
             content_protection: true,
+            start_at_login: false,
         }
     }
 }
@@ -128,6 +131,7 @@ mod tests {
         let chosen = Settings {
             clipboard_clear_seconds: 12,
             content_protection: false,
+            start_at_login: true,
         };
         chosen.save(dir.path()).expect("save");
         assert_eq!(Settings::load(dir.path()).expect("load"), chosen);

@@ -35,6 +35,10 @@ struct Args {
     /// Create (or reset) the account "demo" with a new password and TOTP secret, and print them.
     #[arg(long)]
     demo: bool,
+    /// Print the public signing key (creating the key if missing) and exit: the value a Sesame
+    /// policy pins for this server (`[[servers.pinned]] key = …`).
+    #[arg(long)]
+    print_public_key: bool,
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -61,6 +65,13 @@ async fn main() {
         .clone()
         .unwrap_or_else(|| args.db.with_extension("key"));
     let key = keys::load_or_create(&key_path).unwrap_or_else(|e| fail(e));
+    if args.print_public_key {
+        println!(
+            "{}",
+            sesame_protocol::message::b64(key.verifying_key().as_bytes())
+        );
+        return;
+    }
     let options = SqliteConnectOptions::new()
         .filename(&args.db)
         .create_if_missing(true);

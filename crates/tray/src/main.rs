@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use sesame_core::Vault;
 use sesame_core::clipboard::SecretClipboard;
 use sesame_core::companion::{self, WINDOW_PROGRAM};
+use sesame_core::policy::Policy;
 use sesame_core::settings::Settings;
 use sesame_core::unlocked::choose_code_to_copy;
 use tao::event::{Event, StartCause};
@@ -30,16 +31,20 @@ enum UserEvent {
 }
 
 fn main() {
-    #[cfg(target_os = "linux")]
-    restart_without_gl();
-    if let Some(arg) = std::env::args().nth(1) {
-        let code = if arg == "--help" || arg == "-h" { 0 } else { 2 };
-        eprintln!(
-            "usage: sesame-tray\n\nShows Sesame's icon in the tray. It takes no arguments; \
-             SESAME_DATA_DIR chooses the vault, as for `sesame` and `sesame-app`."
-        );
-        std::process::exit(code);
-    }
+    let at_login = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--at-login") => true,
+        Some(arg) => {
+            let code = if arg == "--help" || arg == "-h" { 0 } else { 2 };
+            eprintln!(
+                "usage: sesame-tray [--at-login]\n\nShows Sesame's icon in the tray. \
+                 SESAME_DATA_DIR chooses the vault, as for `sesame` and `sesame-app`.\n\
+                 --at-login  start only if \"Start at login\" is on (the user's setting, or \
+                 the organization's policy); the autostart entry uses it."
+            );
+            std::process::exit(code);
+        }
+    };
     let Some(data_dir) = std::env::var_os("SESAME_DATA_DIR")
         .map(PathBuf::from)
         .or_else(sesame_core::vault::default_data_dir)
@@ -47,6 +52,13 @@ fn main() {
         eprintln!("error: this system reports no home directory for Sesame's data");
         std::process::exit(1);
     };
+    let settings = Policy::load().apply(Settings::load(&data_dir).unwrap_or_default());
+    // The package's autostart entry starts every user's tray at login; most exit here.
+    if at_login && !settings.start_at_login {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    restart_without_gl();
     let _instance = match instance::TrayInstance::acquire(&data_dir) {
         Ok(Some(instance)) => instance,
         // Another tray serves this vault: nothing to do.
@@ -56,10 +68,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    run(
-        Vault::open(&data_dir),
-        Settings::load(&data_dir).unwrap_or_default(),
-    );
+    run(Vault::open(&data_dir), settings);
 }
 
 /// GTK opens OpenGL at start-up to choose visuals, which maps the Mesa driver and LLVM (~45 MB

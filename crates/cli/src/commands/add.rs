@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use sesame_core::Vault;
-use sesame_core::otpauth::{migration, uri};
-use sesame_core::scan::Payload;
-use sesame_core::vault::VaultError;
+use sesame_core::policy::Policy;
+use sesame_core::transfer::{Added, Incoming};
 
 use super::scan::Source;
 use crate::failure::Failure;
@@ -42,36 +41,39 @@ pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
         };
         return add_scanned(vault, &source, args.yes);
     }
+    Policy::load().check_manual_add()?;
     let what = if args.migration {
         "otpauth-migration:// export"
     } else {
         "otpauth:// URI"
     };
     let text = uri_argument_or_stdin(args.uri, what)?;
-    let is_migration = text
-        .get(..18)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth-migration:"));
-    if args.migration || is_migration {
-        return import_migration(vault, &text);
+    let incoming = Incoming::from_uri(&text)?;
+    if args.migration && incoming.accounts.len() + incoming.skipped.len() == 0 {
+        return Err(Failure::new("the export holds no accounts"));
     }
-    add_uri(vault, &text)
+    add_incoming(vault, incoming)
 }
 
 /// Adds the accounts that the QR codes found hold, after showing them (and asking, at a
 /// terminal, unless `yes`). Codes that are not accounts are listed with the reason.
 fn add_scanned(vault: &Vault, source: &Source, yes: bool) -> Result<ExitCode, Failure> {
     let report = source.scan()?;
-    let mut accounts = Vec::new();
+    let mut incoming = Incoming::default();
+    let mut unreadable = false;
     for found in &report.found {
-        match found.payload.not_an_account() {
-            None => {
+        match Incoming::from_payload(&found.payload) {
+            Ok(read) => {
                 eprintln!("Found on {}: {}", found.source, found.payload.describe());
-                accounts.push(&found.payload);
+                incoming.extend(read);
             }
-            Some(reason) => eprintln!("Not added ({}): {reason}", found.source),
+            Err(error) => {
+                unreadable = true;
+                eprintln!("Not added ({}): {error}", found.source);
+            }
         }
     }
-    if accounts.is_empty() {
+    if incoming.accounts.is_empty() && incoming.skipped.is_empty() {
         let failure = if report.found.is_empty() {
             Failure::new("no QR code was read").hint(report.nothing_found_hint())
         } else {
@@ -82,94 +84,72 @@ fn add_scanned(vault: &Vault, source: &Source, yes: bool) -> Result<ExitCode, Fa
     if !yes
         && !confirm(&format!(
             "Add {}?",
-            if accounts.len() == 1 { "it" } else { "them" }
+            if incoming.accounts.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         ))?
     {
         println!("Nothing was added.");
         return Ok(ExitCode::FAILURE);
     }
-    let mut outcome = ExitCode::SUCCESS;
-    for payload in accounts {
-        let result = match payload {
-            Payload::Migration(text) => import_migration(vault, text),
-            Payload::Account(text) => add_uri(vault, text),
-            _ => continue,
-        };
-        match result {
-            Ok(code) if code == ExitCode::SUCCESS => {}
-            Ok(code) => outcome = code,
-            // One bad code among several must not hide what the others did.
-            Err(failure) => {
-                eprintln!("{failure}");
-                outcome = ExitCode::FAILURE;
-            }
-        }
-    }
-    Ok(outcome)
+    let outcome = add_incoming(vault, incoming)?;
+    Ok(if unreadable {
+        ExitCode::FAILURE
+    } else {
+        outcome
+    })
 }
 
-fn add_uri(vault: &Vault, text: &str) -> Result<ExitCode, Failure> {
-    let parsed = uri::parse(text)?;
-    for warning in &parsed.warnings {
+/// Adds what was read and says what happened to each account; fails when anything was left
+/// out, so that scripts notice.
+pub fn add_incoming(vault: &Vault, incoming: Incoming) -> Result<ExitCode, Failure> {
+    for warning in &incoming.warnings {
         eprintln!("warning: {warning}");
     }
-    let account = vault.add(parsed.account)?;
-    println!(
-        "Added {} ({}), id {}",
-        account.label(),
-        account.params.summary(),
-        account.id.short()
-    );
-    Ok(ExitCode::SUCCESS)
+    for skipped in &incoming.skipped {
+        eprintln!("skipped {skipped}");
+    }
+    let total = incoming.accounts.len() + incoming.skipped.len();
+    let skipped = incoming.skipped.len();
+    let partial = incoming.partial_exports.clone();
+    let done = match incoming.add_to(vault) {
+        Ok(done) => done,
+        Err(partial) => {
+            report(&partial.done);
+            eprintln!(
+                "Added {} of {total} accounts before this error.",
+                partial.done.added.len()
+            );
+            return Err(partial.error.into());
+        }
+    };
+    report(&done);
+    if total > 1 {
+        println!("Added {} of {total} accounts.", done.added.len());
+    }
+    for (part, parts) in partial {
+        println!("That was QR code {part} of {parts} of an export: add the others too.");
+    }
+    Ok(if skipped > 0 {
+        eprintln!("{skipped} entries could not be added; the others were.");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn import_migration(vault: &Vault, text: &str) -> Result<ExitCode, Failure> {
-    let batch = migration::parse(text)?;
-    let total = batch.accounts.len() + batch.skipped.len();
-    let mut added = 0;
-    let problems = batch.skipped.len();
-    for skipped in &batch.skipped {
-        eprintln!(
-            "skipped entry {} ({}): {}",
-            skipped.position,
-            if skipped.label.is_empty() {
-                "no name"
-            } else {
-                &skipped.label
-            },
-            skipped.reason
+fn report(done: &Added) {
+    for account in &done.added {
+        println!(
+            "Added {} ({}), id {}",
+            account.label(),
+            account.params.summary(),
+            account.id.short()
         );
     }
-    for account in batch.accounts {
-        let label = account.label();
-        match vault.add(account) {
-            Ok(stored) => {
-                added += 1;
-                println!("Added {label}, id {}", stored.id.short());
-            }
-            Err(VaultError::Duplicate { .. }) => {
-                println!("Already in Sesame: {label}");
-            }
-            // A keyring or disk failure will fail every other entry the same way: stop here,
-            // keeping what was added.
-            Err(other) => {
-                eprintln!("Imported {added} of {total} accounts before this error.");
-                return Err(other.into());
-            }
-        }
+    for label in &done.already_there {
+        println!("Already in Sesame: {label}");
     }
-    let (part, parts) = batch.batch;
-    let of_batch = if parts > 1 {
-        format!(" (QR code {part} of {parts}: import the others too)")
-    } else {
-        String::new()
-    };
-    println!(
-        "Imported {added} of {total} accounts from the Google Authenticator export{of_batch}."
-    );
-    if problems > 0 {
-        eprintln!("{problems} entries could not be imported; the others were.");
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
 }

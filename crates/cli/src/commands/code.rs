@@ -6,6 +6,7 @@ use serde::Serialize;
 use sesame_core::Vault;
 use sesame_core::account::{SelectError, search};
 use sesame_core::otp::{self, OtpKind};
+use sesame_core::policy::Policy;
 
 use crate::failure::Failure;
 
@@ -40,6 +41,7 @@ struct Shown {
 }
 
 pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
+    Policy::load().check_cli_code()?;
     let accounts = vault.accounts()?;
     let term = args.search.unwrap_or_default();
     let matches = search(&accounts, &term);

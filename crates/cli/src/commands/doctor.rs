@@ -1,9 +1,14 @@
-//! `sesame doctor`: is the keyring usable, and do index and keyring agree?
+//! `sesame doctor`: can Sesame do its job on this machine? The keyring and the index (finishing
+//! any add or removal a crash interrupted), the organization's policy, screen capture, and the
+//! bound servers. Exits non-zero when anything fails, for monitoring and provisioning scripts.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use serde::Serialize;
 use sesame_core::Vault;
+use sesame_core::login::Companion;
+use sesame_core::policy::{Policy, PolicySource};
 
 use crate::failure::Failure;
 
@@ -14,66 +19,205 @@ pub struct Args {
     json: bool,
 }
 
+/// One check's outcome.
 #[derive(Serialize)]
-struct Report<'a> {
-    healthy: bool,
-    index: String,
-    keyring: &'a str,
-    accounts_ok: usize,
-    restored: &'a [String],
-    dropped_incomplete: &'a [String],
-    finished_removals: &'a [String],
-    missing_secrets: Vec<String>,
+struct Check {
+    name: String,
+    /// "ok", "fixed", "skipped" or "fail".
+    status: &'static str,
+    detail: String,
 }
 
-pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
-    let report = vault.doctor()?;
-    let missing: Vec<String> = report
-        .missing_secrets
-        .iter()
-        .map(|a| format!("{} ({})", a.label(), a.id.short()))
-        .collect();
-    if args.json {
-        let json = Report {
-            healthy: report.is_healthy(),
-            index: report.index_path.display().to_string(),
-            keyring: &report.store,
-            accounts_ok: report.healthy,
-            restored: &report.restored,
-            dropped_incomplete: &report.dropped_incomplete,
-            finished_removals: &report.finished_removals,
-            missing_secrets: missing,
-        };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).map_err(|e| Failure::new(e.to_string()))?
-        );
-    } else {
-        println!("ok  keyring: {} answers, and accepts writes", report.store);
-        println!("ok  index: {}", report.index_path.display());
-        println!("ok  {} accounts with their secrets", report.healthy);
-        for label in &report.restored {
-            println!(
-                "fixed  restored {label}: its add was interrupted after the secret was stored"
-            );
-        }
-        for label in &report.dropped_incomplete {
-            println!(
-                "fixed  dropped the record of {label}: its add was interrupted before anything was stored"
-            );
-        }
-        for label in &report.finished_removals {
-            println!("fixed  finished removing {label}");
-        }
-        for label in &missing {
-            println!(
-                "FAIL  {label}: its secret is not in the keyring; remove it and add it again from the service"
-            );
+impl Check {
+    fn new(name: impl Into<String>, status: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            status,
+            detail: detail.into(),
         }
     }
-    Ok(if report.is_healthy() {
+}
+
+#[derive(Serialize)]
+struct Report {
+    healthy: bool,
+    checks: Vec<Check>,
+}
+
+pub fn run(vault: &Vault, data_dir: &Path, args: Args) -> Result<ExitCode, Failure> {
+    let mut checks = Vec::new();
+    vault_checks(vault, &mut checks);
+    let policy = Policy::load();
+    checks.push(policy_check(&policy));
+    checks.push(screen_check());
+    server_checks(Companion::open(data_dir).with_policy(policy), &mut checks);
+
+    let healthy = checks.iter().all(|c| c.status != "fail");
+    if args.json {
+        let report = Report { healthy, checks };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::new(e.to_string()))?
+        );
+    } else {
+        for check in &checks {
+            let status = if check.status == "fail" {
+                "FAIL"
+            } else {
+                check.status
+            };
+            println!("{status:<7} {}: {}", check.name, check.detail);
+        }
+    }
+    Ok(if healthy {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn vault_checks(vault: &Vault, checks: &mut Vec<Check>) {
+    let report = match vault.doctor() {
+        Ok(report) => report,
+        Err(error) => {
+            let failure = Failure::from(error);
+            checks.push(Check::new("keyring", "fail", failure.to_string()));
+            return;
+        }
+    };
+    checks.push(Check::new(
+        "keyring",
+        "ok",
+        format!("{} answers, and accepts writes", report.store),
+    ));
+    checks.push(Check::new(
+        "index",
+        "ok",
+        report.index_path.display().to_string(),
+    ));
+    checks.push(Check::new(
+        "accounts",
+        "ok",
+        format!("{} with their secrets", report.healthy),
+    ));
+    for label in &report.restored {
+        checks.push(Check::new(
+            label.clone(),
+            "fixed",
+            "restored: its add was interrupted after the secret was stored",
+        ));
+    }
+    for label in &report.dropped_incomplete {
+        checks.push(Check::new(
+            label.clone(),
+            "fixed",
+            "dropped the record: its add was interrupted before anything was stored",
+        ));
+    }
+    for label in &report.finished_removals {
+        checks.push(Check::new(label.clone(), "fixed", "finished removing it"));
+    }
+    for account in &report.missing_secrets {
+        checks.push(Check::new(
+            format!("{} ({})", account.label(), account.id.short()),
+            "fail",
+            "its secret is not in the keyring; remove it and add it again from the service",
+        ));
+    }
+}
+
+fn policy_check(policy: &Policy) -> Check {
+    let ignored = policy
+        .ignored_override()
+        .map(|path| {
+            format!(
+                " (SESAME_POLICY={} is ignored: the system policy wins)",
+                path.display()
+            )
+        })
+        .unwrap_or_default();
+    match policy.source() {
+        PolicySource::None => Check::new(
+            "policy",
+            "ok",
+            "none: this machine is not managed by an organization",
+        ),
+        PolicySource::File(path) => Check::new(
+            "policy",
+            "ok",
+            format!("{} is in force{ignored}", path.display()),
+        ),
+        PolicySource::Broken(problem) => Check::new(
+            "policy",
+            "fail",
+            format!(
+                "{problem}. Until it is fixed Sesame binds no server, approves no sign-in, \
+                 and allows no export, typed account or `sesame code`{ignored}"
+            ),
+        ),
+    }
+}
+
+fn screen_check() -> Check {
+    let has_display = !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if !has_display {
+        return Check::new(
+            "screen capture",
+            "skipped",
+            "no display in this session (DISPLAY and WAYLAND_DISPLAY are unset)",
+        );
+    }
+    match sesame_core::scan::screen::scan_screens() {
+        Ok(report) => Check::new(
+            "screen capture",
+            "ok",
+            format!(
+                "the screen can be read ({} QR code(s) on it now)",
+                report.found.len()
+            ),
+        ),
+        Err(error) => Check::new("screen capture", "fail", Failure::from(error).to_string()),
+    }
+}
+
+fn server_checks(companion: Companion, checks: &mut Vec<Check>) {
+    let bound = match companion.bound() {
+        Ok(bound) => bound,
+        Err(error) => {
+            checks.push(Check::new("servers", "fail", error.to_string()));
+            return;
+        }
+    };
+    if bound.is_empty() {
+        checks.push(Check::new("servers", "ok", "not bound to any server"));
+    }
+    for server in bound {
+        let name = format!("server {}", server.origin);
+        if let Err(refusal) = companion.policy().check_server(&server.origin) {
+            checks.push(Check::new(name, "fail", refusal.to_string()));
+            continue;
+        }
+        checks.push(match companion.probe(&server.origin) {
+            Ok(()) => Check::new(
+                name,
+                "ok",
+                format!("reachable; bound as {}", server.account),
+            ),
+            Err(error) => Check::new(name, "fail", error.to_string()),
+        });
+    }
+    for pinned in companion.policy().pinned() {
+        if !companion
+            .bound()
+            .is_ok_and(|b| b.iter().any(|s| s.origin == pinned.origin))
+        {
+            checks.push(Check::new(
+                format!("server {}", pinned.origin),
+                "ok",
+                "provided by the policy, not bound yet: bind from its account page",
+            ));
+        }
+    }
 }

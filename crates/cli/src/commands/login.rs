@@ -81,6 +81,7 @@ impl From<LoginError> for Failure {
             } => Some(format!("{left} attempt(s) left.")),
             LoginError::Store(store) => Some(store.hint().to_owned()),
             LoginError::Refused(_) => Some("Nothing was approved.".to_owned()),
+            LoginError::Policy(_) => Some("Ask your IT department if you need this.".to_owned()),
             _ => None,
         };
         let failure = Failure::new(error.to_string());

@@ -8,6 +8,7 @@ pub mod login;
 pub mod remove;
 pub mod rename;
 pub mod scan;
+pub mod transfer;
 
 use sesame_core::Account;
 use sesame_core::account::select;

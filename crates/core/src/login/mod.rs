@@ -22,6 +22,7 @@ use sesame_protocol::wire::{
 
 pub use servers::{BoundServer, DEVICE_KEY_SERVICE, ServerList, ServersError};
 
+use crate::policy::{AddressVerdict, Policy, PolicyRefusal};
 use crate::secret::Secret;
 use crate::vault::{KeyringStore, SecretStore, StoreError};
 
@@ -55,6 +56,9 @@ pub enum LoginError {
     /// The list of servers could not be read or written.
     #[error(transparent)]
     Servers(#[from] ServersError),
+    /// The organization's policy does not allow it.
+    #[error(transparent)]
+    Policy(#[from] PolicyRefusal),
     /// The device key for a bound server is gone from the keyring.
     #[error("this device's key for {0} is missing from the keyring: bind Sesame to it again")]
     KeyMissing(String),
@@ -78,22 +82,27 @@ pub struct PendingApproval {
     device_id: String,
     /// What the server says about the browser that asked.
     pub details: ScanResponse,
+    /// Whether the place the server reports allows approval, or needs the user to confirm it.
+    pub verdict: AddressVerdict,
 }
 
 /// The companion: bound servers, device keys, and the HTTP client.
 pub struct Companion {
     servers: ServerList,
+    policy: Policy,
     keys: Arc<dyn SecretStore>,
     http: reqwest::blocking::Client,
 }
 
 impl Companion {
-    /// The companion for a data dir, with device keys in the OS keyring.
+    /// The companion for a data dir, with device keys in the OS keyring, under the machine's
+    /// policy.
     pub fn open(data_dir: &Path) -> Self {
         Self::with_store(data_dir, Arc::new(KeyringStore::new(DEVICE_KEY_SERVICE)))
     }
 
-    /// The same with another key store (tests).
+    /// The same with another key store (tests); still under the machine's policy, so that no
+    /// caller can forget it.
     pub fn with_store(data_dir: &Path, keys: Arc<dyn SecretStore>) -> Self {
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -103,9 +112,33 @@ impl Companion {
             .unwrap_or_else(|_| reqwest::blocking::Client::new());
         Self {
             servers: ServerList::new(data_dir),
+            policy: Policy::load(),
             keys,
             http,
         }
+    }
+
+    /// Replaces the policy (tests, and faces that loaded it already).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Whether `origin` answers HTTP at all (for `sesame doctor`): any response counts.
+    pub fn probe(&self, origin: &str) -> Result<(), LoginError> {
+        self.http
+            .get(origin)
+            .timeout(Duration::from_secs(5))
+            .send()
+            .map(drop)
+            .map_err(|e| LoginError::Unreachable {
+                origin: origin.to_owned(),
+                detail: e.without_url().to_string(),
+            })
     }
 
     /// The servers this device is bound to.
@@ -122,6 +155,7 @@ impl Companion {
             return Err(LoginError::BindingExpired);
         }
         let origin = qr.origin.to_string();
+        self.policy.check_server(&origin)?;
         let mut seed = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut seed);
         let key = SigningKey::from_bytes(&seed);
@@ -145,6 +179,8 @@ impl Companion {
                 detail: "its key does not match its key id".into(),
             });
         };
+        self.policy
+            .check_server_key(&origin, &b64(server_key.as_bytes()))?;
         let secret = Secret::from_bytes(seed.to_vec()).map_err(|_| StoreError::Platform {
             detail: "the new device key could not be held".into(),
         })?;
@@ -176,10 +212,13 @@ impl Companion {
     pub fn scan(&self, uri: &str, now: u64) -> Result<PendingApproval, LoginError> {
         let qr = LoginQr::parse(uri)?;
         let origin = qr.origin.to_string();
+        self.policy.check_server(&origin)?;
         let server = self
             .servers
             .find(&origin)?
             .ok_or_else(|| Refusal::OriginNotBound(origin.clone()))?;
+        // A pin added by the policy after binding applies to the binding made before it.
+        self.policy.check_server_key(&origin, &server.server_pk)?;
         let pinned =
             public_key(&server.server_pk).ok_or_else(|| Refusal::BadQrSignature(origin.clone()))?;
         qr.verify(&pinned, now)?;
@@ -198,13 +237,24 @@ impl Companion {
         )?;
         let path = format!("/api/qr/sessions/{}/scan", qr.session);
         let details: ScanResponse = self.post(&qr.origin, &path, &request)?;
-        Ok(PendingApproval {
+        let verdict = self.policy.address_verdict(details.address_match);
+        let pending = PendingApproval {
             origin,
             session: qr.session,
             challenge: qr.challenge,
             device_id: server.device_id,
             details,
-        })
+            verdict,
+        };
+        if verdict == AddressVerdict::Refuse {
+            // Deny at once, so the session ends for whoever relayed the code.
+            self.decide(&pending, Decision::Deny, "", now)?;
+            return Err(self
+                .policy
+                .address_refusal(pending.details.address_match)
+                .into());
+        }
+        Ok(pending)
     }
 
     /// Approves (with the number the browser shows) or denies a scanned login.
@@ -215,6 +265,15 @@ impl Companion {
         number: &str,
         now: u64,
     ) -> Result<SessionState, LoginError> {
+        if decision == Decision::Approve {
+            self.policy.check_server(&pending.origin)?;
+            if pending.verdict == AddressVerdict::Refuse {
+                return Err(self
+                    .policy
+                    .address_refusal(pending.details.address_match)
+                    .into());
+            }
+        }
         let origin = Origin::parse(&pending.origin).map_err(QrError::from)?;
         let key = self.device_key(&pending.origin)?;
         let mut request = ConfirmRequest {

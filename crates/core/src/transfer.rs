@@ -1,0 +1,285 @@
+//! Moving accounts in and out: text that holds accounts (one `otpauth://` URI, a Google
+//! Authenticator export, a file of them one per line, a scanned QR code) turned into accounts
+//! and added, and the accounts written back out as such a file. The CLI and the window only
+//! show what this returns.
+
+use zeroize::Zeroizing;
+
+use crate::account::{Account, NewAccount};
+use crate::otpauth::{MigrationError, UriError, migration, uri};
+use crate::scan::Payload;
+use crate::vault::{Vault, VaultError};
+
+/// Accounts read from some text, with what could not be read.
+#[derive(Debug, Default)]
+pub struct Incoming {
+    pub accounts: Vec<NewAccount>,
+    /// One line per entry left out, and why (unsupported entries of an export).
+    pub skipped: Vec<String>,
+    /// Things the user should know about accounts that were read (an issuer mismatch, say).
+    pub warnings: Vec<String>,
+    /// Exports split over several QR codes: "QR code 1 of 3" for each one read.
+    pub partial_exports: Vec<(usize, usize)>,
+}
+
+/// Why the text holds no accounts that can be added.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Uri(#[from] UriError),
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+    /// A scanned code that is not an account.
+    #[error("{0}")]
+    NotAnAccount(String),
+    /// Lines of an import file that are not accounts; nothing is added when there is one.
+    #[error("{} line(s) cannot be imported, so nothing was: {}", .0.len(), .0.join("; "))]
+    BadLines(Vec<String>),
+    /// A file with no account in it.
+    #[error("there is no otpauth:// or otpauth-migration:// line in it")]
+    Empty,
+}
+
+impl Incoming {
+    /// One URI: an account, or every account of a Google Authenticator export.
+    pub fn from_uri(text: &str) -> Result<Self, ImportError> {
+        let text = text.trim();
+        let mut incoming = Self::default();
+        if is_migration(text) {
+            let batch = migration::parse(text)?;
+            incoming.skipped = batch
+                .skipped
+                .iter()
+                .map(|s| {
+                    let label = if s.label.is_empty() {
+                        "no name"
+                    } else {
+                        &s.label
+                    };
+                    format!("entry {} ({label}): {}", s.position, s.reason)
+                })
+                .collect();
+            if batch.batch.1 > 1 {
+                incoming.partial_exports.push(batch.batch);
+            }
+            incoming.accounts = batch.accounts;
+        } else {
+            let parsed = uri::parse(text)?;
+            incoming.warnings = parsed.warnings.iter().map(ToString::to_string).collect();
+            incoming.accounts.push(parsed.account);
+        }
+        Ok(incoming)
+    }
+
+    /// An import file: one URI per line; blank lines and lines starting with `#` are ignored.
+    /// Every line is checked before anything is added, and one bad line refuses the file, so a
+    /// typo never leaves half a file imported.
+    pub fn from_file_text(text: &str) -> Result<Self, ImportError> {
+        let mut incoming = Self::default();
+        let mut bad = Vec::new();
+        for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match Self::from_uri(line) {
+                Ok(read) if !read.skipped.is_empty() => {
+                    bad.push(format!("line {number}: {}", read.skipped.join(", ")))
+                }
+                Ok(read) => incoming.merge(read, number),
+                Err(error) => bad.push(format!("line {number}: {error}")),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(ImportError::BadLines(bad));
+        }
+        if incoming.accounts.is_empty() {
+            return Err(ImportError::Empty);
+        }
+        Ok(incoming)
+    }
+
+    /// The accounts a scanned QR code holds.
+    pub fn from_payload(payload: &Payload) -> Result<Self, ImportError> {
+        match payload {
+            Payload::Account(text) | Payload::Migration(text) => Self::from_uri(text),
+            other => Err(ImportError::NotAnAccount(
+                other.not_an_account().unwrap_or_default(),
+            )),
+        }
+    }
+
+    /// Adds another's accounts to these.
+    pub fn extend(&mut self, other: Self) {
+        self.accounts.extend(other.accounts);
+        self.skipped.extend(other.skipped);
+        self.warnings.extend(other.warnings);
+        self.partial_exports.extend(other.partial_exports);
+    }
+
+    fn merge(&mut self, other: Self, line: usize) {
+        let warnings = other
+            .warnings
+            .iter()
+            .map(|w| format!("line {line}: {w}"))
+            .collect::<Vec<_>>();
+        self.extend(Self { warnings, ..other });
+    }
+
+    /// Adds every account to the vault. Accounts already there are reported, not added again.
+    /// A keyring or disk failure stops at once (it would fail the rest the same way), keeping
+    /// what was added before it.
+    pub fn add_to(self, vault: &Vault) -> Result<Added, PartialAdd> {
+        let mut done = Added::default();
+        for account in self.accounts {
+            let label = account.label();
+            match vault.add(account) {
+                Ok(stored) => done.added.push(stored),
+                Err(VaultError::Duplicate { .. }) => done.already_there.push(label),
+                Err(error) => return Err(PartialAdd { done, error }),
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// What adding did.
+#[derive(Debug, Default)]
+pub struct Added {
+    pub added: Vec<Account>,
+    /// Labels of accounts Sesame had already.
+    pub already_there: Vec<String>,
+}
+
+/// Adding stopped on an error after `done`.
+#[derive(Debug, thiserror::Error)]
+#[error("{error} (after adding {} account(s))", .done.added.len())]
+pub struct PartialAdd {
+    pub done: Added,
+    #[source]
+    pub error: VaultError,
+}
+
+/// Every account as an `otpauth://` URI, one per line: the file [`Incoming::from_file_text`]
+/// reads. HOTP counters are the next unused ones. Held in zeroized memory: it is every secret.
+pub fn export_uris(vault: &Vault) -> Result<Zeroizing<String>, VaultError> {
+    let mut text = Zeroizing::new(String::new());
+    for account in vault.accounts()? {
+        let secret = vault.secret(&account)?;
+        let uri = uri::format(&NewAccount {
+            issuer: account.issuer,
+            name: account.name,
+            params: account.params,
+            secret,
+        });
+        text.push_str(&uri);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+fn is_migration(text: &str) -> bool {
+    text.get(..18)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth-migration:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::otp::FixedClock;
+    use crate::vault::{FileIndex, MemoryStore};
+
+    const GITHUB: &str = "otpauth://totp/GitHub:ada?secret=JBSWY3DPEHPK3PXP&issuer=GitHub";
+    const MAIL: &str = "otpauth://totp/Mail:ada@example.com?secret=GEZDGNBVGY3TQOJQ&issuer=Mail";
+
+    #[test]
+    fn a_file_of_uris_with_comments_and_blank_lines() {
+        let text = format!("# provisioning for ada\n\n{GITHUB}\n  {MAIL}  \n");
+        let incoming = Incoming::from_file_text(&text).expect("read");
+        let labels: Vec<_> = incoming.accounts.iter().map(|a| a.label()).collect();
+        assert_eq!(labels, ["GitHub:ada", "Mail:ada@example.com"]);
+    }
+
+    #[test]
+    fn one_bad_line_refuses_the_whole_file_and_names_the_line() {
+        let text = format!("{GITHUB}\notpauth://totp/X?secret=not*base32\n{MAIL}\n");
+        match Incoming::from_file_text(&text) {
+            Err(ImportError::BadLines(lines)) => {
+                assert_eq!(lines.len(), 1);
+                assert!(lines[0].starts_with("line 2:"), "{lines:?}");
+            }
+            other => panic!("expected BadLines, got {other:?}"),
+        }
+        assert!(matches!(
+            Incoming::from_file_text("# nothing\n\n"),
+            Err(ImportError::Empty)
+        ));
+    }
+
+    #[test]
+    fn adding_reports_accounts_already_there() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let vault = Vault::new(
+            Box::new(MemoryStore::new()),
+            Box::new(FileIndex::new(dir.path())),
+            Box::new(FixedClock(59)),
+        );
+        let first = Incoming::from_uri(GITHUB).expect("read");
+        assert_eq!(first.add_to(&vault).expect("add").added.len(), 1);
+        let both = Incoming::from_file_text(&format!("{GITHUB}\n{MAIL}\n")).expect("read");
+        let done = both.add_to(&vault).expect("add");
+        assert_eq!(done.added.len(), 1);
+        assert_eq!(done.already_there, ["GitHub:ada"]);
+        assert_eq!(vault.accounts().expect("list").len(), 2);
+    }
+
+    #[test]
+    fn an_export_imports_back_to_the_same_accounts() {
+        let (one, two) = (
+            tempfile::tempdir().expect("dir"),
+            tempfile::tempdir().expect("dir"),
+        );
+        let vault = |dir: &tempfile::TempDir| {
+            Vault::new(
+                Box::new(MemoryStore::new()),
+                Box::new(FileIndex::new(dir.path())),
+                Box::new(FixedClock(59)),
+            )
+        };
+        let (from, to) = (vault(&one), vault(&two));
+        let hotp =
+            "otpauth://hotp/VPN:ada?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=7&issuer=VPN";
+        Incoming::from_file_text(&format!("{GITHUB}\n{hotp}\n"))
+            .expect("read")
+            .add_to(&from)
+            .expect("add");
+        let exported = export_uris(&from).expect("export");
+        Incoming::from_file_text(&exported)
+            .expect("read back")
+            .add_to(&to)
+            .expect("add");
+        let codes = |vault: &Vault| {
+            vault
+                .accounts()
+                .expect("list")
+                .iter()
+                .map(|a| {
+                    (
+                        a.label(),
+                        vault.secret(a).expect("secret").expose().to_vec(),
+                        a.params,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&from), codes(&to));
+    }
+
+    #[test]
+    fn a_scanned_login_code_is_not_an_account() {
+        let payload = Payload::classify(b"sesame://login?x=1");
+        assert!(matches!(
+            Incoming::from_payload(&payload),
+            Err(ImportError::NotAnAccount(_))
+        ));
+    }
+}
