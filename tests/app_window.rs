@@ -284,7 +284,9 @@ async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_cha
     let policy = sandbox.data.path().join("policy.toml");
     std::fs::write(
         &policy,
-        "[settings]\nclipboard_clear_seconds = 15\n[accounts]\nallow_manual_add = false\n",
+        "[settings]\nclipboard_clear_seconds = 15\n[accounts]\nallow_manual_add = false\n\
+         [[servers.pinned]]\norigin = \"https://login.example.com\"\n\
+         key = \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"\n",
     )
     .expect("write policy");
     let app = AppSession::start_with_env(
@@ -304,6 +306,11 @@ async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_cha
                      document.getElementById('s-clear-locked').hidden];")
         .await;
     assert_eq!(state, serde_json::json!(["15", true, false, false]));
+    app.wait_for_texts(
+        "#servers li span",
+        &["https://login.example.com · provided by your organization; bind from its account page"],
+    )
+    .await;
     app.screenshot_screen("window-settings-managed").await;
 
     // Even a page that re-enables the field cannot save another value: the core refuses it.

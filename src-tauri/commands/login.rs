@@ -177,21 +177,31 @@ pub struct ServerView {
     origin: String,
     account: String,
     bound_at: u64,
+    /// False for a server the organization's policy provides that is not bound yet.
+    bound: bool,
 }
 
 /// The servers this device approves sign-ins for.
 #[tauri::command]
 pub fn list_servers(state: State<'_, AppState>) -> Result<Vec<ServerView>, UiError> {
     let data_dir = state.data_dir().map_err(UiError::Other)?;
-    Ok(Companion::open(data_dir)
-        .bound()?
+    let companion = Companion::open(data_dir);
+    let bound = companion.bound()?.into_iter().map(|server| ServerView {
+        origin: server.origin,
+        account: server.account,
+        bound_at: server.bound_at,
+        bound: true,
+    });
+    let provided = companion
+        .provided_unbound()?
         .into_iter()
-        .map(|server| ServerView {
-            origin: server.origin,
-            account: server.account,
-            bound_at: server.bound_at,
-        })
-        .collect())
+        .map(|origin| ServerView {
+            origin,
+            account: String::new(),
+            bound_at: 0,
+            bound: false,
+        });
+    Ok(bound.chain(provided).collect())
 }
 
 /// Forgets a server and deletes this device's key for it (a keyring call: off the main thread).

@@ -63,18 +63,36 @@ function syncKindFields() {
 }
 $("f-kind").addEventListener("change", syncKindFields);
 
-export async function openAdd(mode = "uri") {
+// The organization may allow accounts from QR codes only (the core refuses the rest anyway).
+// Read at start and refreshed whenever the dialog opens, so opening never waits on it.
+let manualAddAllowed = true;
+
+function applyAddPolicy() {
+  $("tab-uri").hidden = !manualAddAllowed;
+  $("tab-form").hidden = !manualAddAllowed;
+  $("add-managed").hidden = manualAddAllowed;
+  if (!manualAddAllowed && addMode !== "scan") setAddMode("scan");
+}
+
+async function refreshAddPolicy() {
+  try {
+    manualAddAllowed = (await getPolicy()).allow_manual_add;
+  } catch {
+    return;
+  }
+  applyAddPolicy();
+}
+refreshAddPolicy();
+
+export function openAdd(mode = "uri") {
   $("add-form").reset();
   resetScan();
   syncKindFields();
-  // The organization may allow accounts from QR codes only; the core refuses the rest anyway.
-  const policy = await getPolicy().catch(() => ({ allow_manual_add: true }));
-  const byHand = policy.allow_manual_add;
-  $("tab-uri").hidden = !byHand;
-  $("tab-form").hidden = !byHand;
-  $("add-managed").hidden = byHand;
   addDialog.showModal();
-  setAddMode(byHand && typeof mode === "string" ? mode : "scan");
+  const wanted = typeof mode === "string" ? mode : "uri";
+  setAddMode(manualAddAllowed ? wanted : "scan");
+  applyAddPolicy();
+  refreshAddPolicy();
 }
 
 $("add-form").addEventListener("submit", async (event) => {

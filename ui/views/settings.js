@@ -70,6 +70,11 @@ async function showServers() {
   $("servers").replaceChildren(...servers.map((server) => {
     const item = document.createElement("li");
     const text = document.createElement("span");
+    if (!server.bound) {
+      text.textContent = `${server.origin} · provided by your organization; bind from its account page`;
+      item.append(text);
+      return item;
+    }
     text.textContent = `${server.origin} · ${server.account}`;
     const unbind = document.createElement("button");
     unbind.type = "button";

@@ -337,6 +337,15 @@ fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
     let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser))]);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("pins"), "{}", stderr(&output));
+    let listed = sesame(data.path(), &["servers"]);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains(&format!(
+            "{}  provided by your organization, not bound yet",
+            server.origin
+        )),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
     assert!(
         !data.path().join("servers.json").exists(),
         "nothing was bound"

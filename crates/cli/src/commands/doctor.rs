@@ -208,16 +208,11 @@ fn server_checks(companion: Companion, checks: &mut Vec<Check>) {
             Err(error) => Check::new(name, "fail", error.to_string()),
         });
     }
-    for pinned in companion.policy().pinned() {
-        if !companion
-            .bound()
-            .is_ok_and(|b| b.iter().any(|s| s.origin == pinned.origin))
-        {
-            checks.push(Check::new(
-                format!("server {}", pinned.origin),
-                "ok",
-                "provided by the policy, not bound yet: bind from its account page",
-            ));
-        }
+    for origin in companion.provided_unbound().unwrap_or_default() {
+        checks.push(Check::new(
+            format!("server {origin}"),
+            "ok",
+            "provided by the policy, not bound yet: bind from its account page",
+        ));
     }
 }

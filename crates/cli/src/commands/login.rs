@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use sesame_core::login::{Companion, LoginError, PendingApproval};
+use sesame_core::policy::AddressVerdict;
 use sesame_core::scan::Payload;
 use sesame_protocol::address::AddressMatch;
 use sesame_protocol::wire::{Decision, SessionState};
@@ -129,7 +130,8 @@ pub struct ApproveArgs {
     /// Deny the sign-in: you did not start it.
     #[arg(long)]
     deny: bool,
-    /// Approve even when the server cannot tell whether the browser is on this computer.
+    /// Approve even when Sesame cannot confirm the browser is on this computer (the server
+    /// cannot compare the addresses, or the policy's "warn" rule lets a different one through).
     #[arg(long)]
     accept_unknown_address: bool,
 }
@@ -175,9 +177,9 @@ pub fn approve(data_dir: &std::path::Path, args: ApproveArgs) -> Result<ExitCode
         println!("Denied. The browser is not signed in.");
         return Ok(ExitCode::SUCCESS);
     }
-    if pending.details.address_match == AddressMatch::Unknown
+    if pending.verdict == AddressVerdict::Confirm
         && !args.accept_unknown_address
-        && !confirm("The server cannot tell where the browser is. Approve anyway?")?
+        && !confirm("Sesame cannot confirm the browser is on this computer. Approve anyway?")?
     {
         companion.decide(&pending, Decision::Deny, "", now())?;
         println!("Denied.");
@@ -216,22 +218,35 @@ pub struct ServersArgs {
 }
 
 pub fn servers(data_dir: &std::path::Path, args: ServersArgs) -> Result<ExitCode, Failure> {
-    let servers = Companion::open(data_dir).bound()?;
+    let companion = Companion::open(data_dir);
+    let servers = companion.bound()?;
+    let provided = companion.provided_unbound()?;
     if args.json {
-        let list: Vec<_> = servers
+        let mut list: Vec<_> = servers
             .iter()
             .map(|s| serde_json::json!({"origin": s.origin, "account": s.account, "server_kid": s.server_kid, "bound_at": s.bound_at}))
             .collect();
+        list.extend(
+            provided
+                .iter()
+                .map(|origin| serde_json::json!({"origin": origin, "bound": false, "provided_by_policy": true})),
+        );
         println!("{}", serde_json::Value::Array(list));
-    } else if servers.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if servers.is_empty() && provided.is_empty() {
         println!("Not bound to any server. Bind from your account page's \"Add Sesame\".");
-    } else {
-        for server in servers {
-            println!(
-                "{}  {}  key {}",
-                server.origin, server.account, server.server_kid
-            );
-        }
+    }
+    for server in servers {
+        println!(
+            "{}  {}  key {}",
+            server.origin, server.account, server.server_kid
+        );
+    }
+    for origin in provided {
+        println!(
+            "{origin}  provided by your organization, not bound yet: bind from its account page"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -128,6 +128,19 @@ impl Companion {
         &self.policy
     }
 
+    /// Servers the policy provides (pins) that this device is not bound to yet: the user binds
+    /// from each one's account page.
+    pub fn provided_unbound(&self) -> Result<Vec<String>, LoginError> {
+        let bound = self.bound()?;
+        Ok(self
+            .policy
+            .pinned()
+            .iter()
+            .filter(|p| !bound.iter().any(|b| b.origin == p.origin))
+            .map(|p| p.origin.clone())
+            .collect())
+    }
+
     /// Whether `origin` answers HTTP at all (for `sesame doctor`): any response counts.
     pub fn probe(&self, origin: &str) -> Result<(), LoginError> {
         self.http
