@@ -45,7 +45,7 @@ impl Incoming {
     pub fn from_uri(text: &str) -> Result<Self, ImportError> {
         let text = text.trim();
         let mut incoming = Self::default();
-        if is_migration(text) {
+        if Self::is_migration(text) {
             let batch = migration::parse(text)?;
             incoming.skipped = batch
                 .skipped
@@ -69,6 +69,13 @@ impl Incoming {
             incoming.accounts.push(parsed.account);
         }
         Ok(incoming)
+    }
+
+    /// Whether `text` is a Google Authenticator export rather than one account.
+    pub fn is_migration(text: &str) -> bool {
+        text.trim_start()
+            .get(..18)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth-migration:"))
     }
 
     /// An import file: one URI per line; blank lines and lines starting with `#` are ignored.
@@ -175,11 +182,6 @@ pub fn export_uris(vault: &Vault) -> Result<Zeroizing<String>, VaultError> {
         text.push('\n');
     }
     Ok(text)
-}
-
-fn is_migration(text: &str) -> bool {
-    text.get(..18)
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth-migration:"))
 }
 
 #[cfg(test)]

@@ -48,11 +48,13 @@ pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
         "otpauth:// URI"
     };
     let text = uri_argument_or_stdin(args.uri, what)?;
-    let incoming = Incoming::from_uri(&text)?;
-    if args.migration && incoming.accounts.len() + incoming.skipped.len() == 0 {
-        return Err(Failure::new("the export holds no accounts"));
+    if args.migration && !Incoming::is_migration(&text) {
+        return Err(Failure::new(
+            "this is not a Google Authenticator export (otpauth-migration://)",
+        )
+        .hint("Nothing was stored. Drop --migration to add a single otpauth:// URI."));
     }
-    add_incoming(vault, incoming)
+    add_incoming(vault, Incoming::from_uri(&text)?)
 }
 
 /// Adds the accounts that the QR codes found hold, after showing them (and asking, at a

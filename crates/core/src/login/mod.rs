@@ -260,8 +260,9 @@ impl Companion {
             verdict,
         };
         if verdict == AddressVerdict::Refuse {
-            // Deny at once, so the session ends for whoever relayed the code.
-            self.decide(&pending, Decision::Deny, "", now)?;
+            // Deny at once, so the session ends for whoever relayed the code. If that fails the
+            // session still expires unapproved; the refusal is what the user must read.
+            let _ = self.decide(&pending, Decision::Deny, "", now);
             return Err(self
                 .policy
                 .address_refusal(pending.details.address_match)
