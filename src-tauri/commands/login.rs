@@ -186,21 +186,20 @@ pub struct ServerView {
 pub fn list_servers(state: State<'_, AppState>) -> Result<Vec<ServerView>, UiError> {
     let data_dir = state.data_dir().map_err(UiError::Other)?;
     let companion = Companion::open(data_dir);
-    let bound = companion.bound()?.into_iter().map(|server| ServerView {
+    let servers = companion.bound()?;
+    let provided = companion.provided_unbound(&servers);
+    let bound = servers.into_iter().map(|server| ServerView {
         origin: server.origin,
         account: server.account,
         bound_at: server.bound_at,
         bound: true,
     });
-    let provided = companion
-        .provided_unbound()?
-        .into_iter()
-        .map(|origin| ServerView {
-            origin,
-            account: String::new(),
-            bound_at: 0,
-            bound: false,
-        });
+    let provided = provided.into_iter().map(|origin| ServerView {
+        origin,
+        account: String::new(),
+        bound_at: 0,
+        bound: false,
+    });
     Ok(bound.chain(provided).collect())
 }
 

@@ -1,6 +1,6 @@
 //! The settings dialog's reads and writes, and what the organization's policy fixes.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sesame_core::policy::{LockedSettings, Policy, PolicySource};
 use sesame_core::settings::{CLIPBOARD_CLEAR_SECONDS, Settings};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -8,14 +8,6 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use crate::error::UiError;
 use crate::state::AppState;
 use crate::window::MAIN;
-
-/// The settings as the dialog shows them.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SettingsView {
-    clipboard_clear_seconds: u64,
-    content_protection: bool,
-    start_at_login: bool,
-}
 
 /// What the window shows of the organization's policy.
 #[derive(Debug, Serialize)]
@@ -50,7 +42,7 @@ impl PolicyView {
 /// read if so.
 #[derive(Debug, Serialize)]
 pub struct SettingsPage {
-    settings: SettingsView,
+    settings: Settings,
     min_clear_seconds: u64,
     max_clear_seconds: u64,
     policy: PolicyView,
@@ -80,11 +72,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, UiError>
     let policy = Policy::load();
     let settings = policy.apply(mine);
     Ok(SettingsPage {
-        settings: SettingsView {
-            clipboard_clear_seconds: settings.clipboard_clear_seconds,
-            content_protection: settings.content_protection,
-            start_at_login: settings.start_at_login,
-        },
+        settings,
         min_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.start(),
         max_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.end(),
         policy: PolicyView::of(&policy),
@@ -98,40 +86,17 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, UiError>
 pub fn save_settings<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    settings: SettingsView,
+    settings: Settings,
 ) -> Result<(), UiError> {
     let dir = state.data_dir().map_err(UiError::Other)?;
-    let wanted = Settings {
-        clipboard_clear_seconds: settings.clipboard_clear_seconds,
-        content_protection: settings.content_protection,
-        start_at_login: settings.start_at_login,
-    };
-    let policy = Policy::load();
-    policy.check_settings(&wanted)?;
-    // Keep the user's own choice under a locked value, for the day the policy lets go of it.
+    let protect = settings.content_protection;
     let mine = Settings::load(dir).unwrap_or_default();
-    let locked = policy.locked();
-    Settings {
-        clipboard_clear_seconds: if locked.clipboard_clear_seconds.is_some() {
-            mine.clipboard_clear_seconds
-        } else {
-            wanted.clipboard_clear_seconds
-        },
-        content_protection: if locked.content_protection.is_some() {
-            mine.content_protection
-        } else {
-            wanted.content_protection
-        },
-        start_at_login: if locked.start_at_login.is_some() {
-            mine.start_at_login
-        } else {
-            wanted.start_at_login
-        },
-    }
-    .save(dir)?;
+    Policy::load()
+        .settings_to_save(&mine, settings)?
+        .save(dir)?;
     if let Some(window) = app.get_webview_window(MAIN) {
         // Best effort: WebKitGTK has no such flag; the saved value applies where the OS has one.
-        let _ = window.set_content_protected(settings.content_protection);
+        let _ = window.set_content_protected(protect);
     }
     Ok(())
 }

@@ -482,6 +482,35 @@ impl Policy {
         }
     }
 
+    /// What to write to the user's settings file when they ask for `wanted`: refused if it
+    /// changes a value the policy fixes; under a fixed value the user's own earlier choice
+    /// (`mine`) is kept, for the day the policy lets go of it.
+    pub fn settings_to_save(
+        &self,
+        mine: &Settings,
+        wanted: Settings,
+    ) -> Result<Settings, PolicyRefusal> {
+        self.check_settings(&wanted)?;
+        let locked = &self.locked;
+        Ok(Settings {
+            clipboard_clear_seconds: if locked.clipboard_clear_seconds.is_some() {
+                mine.clipboard_clear_seconds
+            } else {
+                wanted.clipboard_clear_seconds
+            },
+            content_protection: if locked.content_protection.is_some() {
+                mine.content_protection
+            } else {
+                wanted.content_protection
+            },
+            start_at_login: if locked.start_at_login.is_some() {
+                mine.start_at_login
+            } else {
+                wanted.start_at_login
+            },
+        })
+    }
+
     fn check_allowed(&self, allowed: bool, what: &'static str) -> Result<(), PolicyRefusal> {
         self.check_in_force(what)?;
         if allowed {
@@ -677,6 +706,19 @@ mod tests {
         assert!(policy.check_settings(&effective).is_ok());
         let refusal = policy.check_settings(&mine).expect_err("locked");
         assert!(refusal.to_string().contains("clipboard delay"), "{refusal}");
+        // Saving the page's values keeps the user's own choice under the locked ones.
+        let saved = policy
+            .settings_to_save(
+                &mine,
+                Settings {
+                    start_at_login: false,
+                    ..effective
+                },
+            )
+            .expect("unlocked change");
+        assert_eq!(saved.clipboard_clear_seconds, 90);
+        assert!(!saved.content_protection);
+        assert!(!saved.start_at_login);
     }
 
     #[test]

@@ -14,6 +14,18 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// Writes `bytes` to `path`, a new file readable by the user only; an existing file is never
+/// overwritten (`AlreadyExists`). For files the user asked for that hold secrets (an export).
+pub fn create_new_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
 /// Replaces `dir/name` with `bytes`: written to a private temporary file, synced, renamed over
 /// the old one, and the directory synced so the rename itself is durable.
 pub fn replace_private_file(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {

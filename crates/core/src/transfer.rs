@@ -193,6 +193,15 @@ mod tests {
     const GITHUB: &str = "otpauth://totp/GitHub:ada?secret=JBSWY3DPEHPK3PXP&issuer=GitHub";
     const MAIL: &str = "otpauth://totp/Mail:ada@example.com?secret=GEZDGNBVGY3TQOJQ&issuer=Mail";
 
+    /// A vault with secrets in memory and its index in `dir`.
+    fn memory_vault(dir: &tempfile::TempDir) -> Vault {
+        Vault::new(
+            Box::new(MemoryStore::new()),
+            Box::new(FileIndex::new(dir.path())),
+            Box::new(FixedClock(59)),
+        )
+    }
+
     #[test]
     fn a_file_of_uris_with_comments_and_blank_lines() {
         let text = format!("# provisioning for ada\n\n{GITHUB}\n  {MAIL}  \n");
@@ -220,11 +229,7 @@ mod tests {
     #[test]
     fn adding_reports_accounts_already_there() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let vault = Vault::new(
-            Box::new(MemoryStore::new()),
-            Box::new(FileIndex::new(dir.path())),
-            Box::new(FixedClock(59)),
-        );
+        let vault = memory_vault(&dir);
         let first = Incoming::from_uri(GITHUB).expect("read");
         assert_eq!(first.add_to(&vault).expect("add").added.len(), 1);
         let both = Incoming::from_file_text(&format!("{GITHUB}\n{MAIL}\n")).expect("read");
@@ -240,14 +245,7 @@ mod tests {
             tempfile::tempdir().expect("dir"),
             tempfile::tempdir().expect("dir"),
         );
-        let vault = |dir: &tempfile::TempDir| {
-            Vault::new(
-                Box::new(MemoryStore::new()),
-                Box::new(FileIndex::new(dir.path())),
-                Box::new(FixedClock(59)),
-            )
-        };
-        let (from, to) = (vault(&one), vault(&two));
+        let (from, to) = (memory_vault(&one), memory_vault(&two));
         let hotp =
             "otpauth://hotp/VPN:ada?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=7&issuer=VPN";
         Incoming::from_file_text(&format!("{GITHUB}\n{hotp}\n"))

@@ -193,6 +193,7 @@ fn server_checks(companion: Companion, checks: &mut Vec<Check>) {
     if bound.is_empty() {
         checks.push(Check::new("servers", "ok", "not bound to any server"));
     }
+    let provided = companion.provided_unbound(&bound);
     for server in bound {
         let name = format!("server {}", server.origin);
         if let Err(refusal) = companion.policy().check_server(&server.origin) {
@@ -208,7 +209,7 @@ fn server_checks(companion: Companion, checks: &mut Vec<Check>) {
             Err(error) => Check::new(name, "fail", error.to_string()),
         });
     }
-    for origin in companion.provided_unbound().unwrap_or_default() {
+    for origin in provided {
         checks.push(Check::new(
             format!("server {origin}"),
             "ok",

@@ -220,7 +220,7 @@ pub struct ServersArgs {
 pub fn servers(data_dir: &std::path::Path, args: ServersArgs) -> Result<ExitCode, Failure> {
     let companion = Companion::open(data_dir);
     let servers = companion.bound()?;
-    let provided = companion.provided_unbound()?;
+    let provided = companion.provided_unbound(&servers);
     if args.json {
         let mut list: Vec<_> = servers
             .iter()

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use sesame_core::Vault;
 use sesame_core::policy::Policy;
+use sesame_core::private_files::create_new_private_file;
 use sesame_core::transfer::{Incoming, export_uris};
 use zeroize::Zeroizing;
 
@@ -64,15 +65,7 @@ pub fn export(vault: &Vault, args: ExportArgs) -> Result<ExitCode, Failure> {
         std::io::stdout().write_all(text.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options.open(&args.file).and_then(|mut file| {
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-    });
-    if let Err(error) = written {
+    if let Err(error) = create_new_private_file(&args.file, text.as_bytes()) {
         let hint = if error.kind() == std::io::ErrorKind::AlreadyExists {
             "Sesame never overwrites a file: choose a new name."
         } else {

@@ -130,15 +130,13 @@ impl Companion {
 
     /// Servers the policy provides (pins) that this device is not bound to yet: the user binds
     /// from each one's account page.
-    pub fn provided_unbound(&self) -> Result<Vec<String>, LoginError> {
-        let bound = self.bound()?;
-        Ok(self
-            .policy
+    pub fn provided_unbound(&self, bound: &[BoundServer]) -> Vec<String> {
+        self.policy
             .pinned()
             .iter()
             .filter(|p| !bound.iter().any(|b| b.origin == p.origin))
             .map(|p| p.origin.clone())
-            .collect())
+            .collect()
     }
 
     /// Whether `origin` answers HTTP at all (for `sesame doctor`): any response counts.
