@@ -161,15 +161,16 @@ impl Default for Policy {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, expecting = "a policy file")]
 struct PolicyFile {
     servers: ServersSection,
     settings: SettingsSection,
     accounts: AccountsSection,
 }
 
+// `expecting` keeps serde's messages in the file's terms ("a [servers] table"), not ours.
 #[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, expecting = "a [servers] table")]
 struct ServersSection {
     allowed: Option<Vec<String>>,
     address_match: AddressMode,
@@ -177,14 +178,17 @@ struct ServersSection {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a [[servers.pinned]] table with origin and key"
+)]
 struct PinnedEntry {
     origin: String,
     key: String,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, expecting = "a [settings] table")]
 struct SettingsSection {
     clipboard_clear_seconds: Option<u64>,
     content_protection: Option<bool>,
@@ -192,7 +196,7 @@ struct SettingsSection {
 }
 
 #[derive(Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, expecting = "an [accounts] table")]
 struct AccountsSection {
     allow_manual_add: bool,
     allow_export: bool,
@@ -621,6 +625,10 @@ mod tests {
             }
             other => panic!("expected Malformed, got {other:?}"),
         }
+        let error = parse("accounts = 3\n").expect_err("a section that is not a table");
+        let text = error.to_string();
+        assert!(text.contains("an [accounts] table"), "{text}");
+        assert!(!text.contains("Section"), "{text}");
         assert!(matches!(
             parse("[settings]\ncontent_protection = \"yes\"\n"),
             Err(PolicyError::Malformed { line: 2, .. })
