@@ -72,7 +72,7 @@ pub enum PolicyRefusal {
         path: PathBuf,
     },
     #[error(
-        "your organization's policy could not be applied, so Sesame allows no {what} until it is fixed: {problem}"
+        "your organization's policy could not be applied, so Sesame refuses {what} until it is fixed: {problem}"
     )]
     PolicyBroken { what: &'static str, problem: String },
 }
@@ -562,6 +562,19 @@ fn only_administrators_can_write(path: &Path) -> Result<(), String> {
     if meta.mode() & 0o022 != 0 {
         return Err("must not be writable by group or others (chmod 644)".into());
     }
+    // Whoever can write the folder can replace the file, whatever the file's own mode; a
+    // sticky folder lets nobody but root replace a file root owns.
+    let folder = path.parent().unwrap_or(Path::new("/"));
+    let folder_meta = std::fs::metadata(folder)
+        .map_err(|e| format!("its folder {} cannot be read: {e}", folder.display()))?;
+    let sticky = folder_meta.mode() & 0o1000 != 0;
+    if folder_meta.uid() != 0 || (folder_meta.mode() & 0o022 != 0 && !sticky) {
+        return Err(format!(
+            "its folder {} must be owned by root and writable by no one else (chmod 755), \
+             or users could replace the file",
+            folder.display()
+        ));
+    }
     Ok(())
 }
 
@@ -693,6 +706,37 @@ mod tests {
             problem.contains("writable") || problem.contains("root"),
             "{problem}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_system_policy_in_a_folder_users_can_write_is_not_trusted() {
+        use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("policy.toml");
+        std::fs::write(&path, "[accounts]\nallow_export = false\n").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let set_folder_mode = |mode| {
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode))
+                .expect("chmod folder")
+        };
+        set_folder_mode(0o777);
+        let problem = Policy::load_file(&path, true)
+            .problem()
+            .expect("refused")
+            .to_string();
+        if std::fs::metadata(&path).expect("stat").uid() != 0 {
+            // Not root: the file's owner is refused first; the folder rule needs root to test.
+            assert!(problem.contains("owned by root"), "{problem}");
+            return;
+        }
+        assert!(problem.contains("its folder"), "{problem}");
+        set_folder_mode(0o1777);
+        let sticky = Policy::load_file(&path, true);
+        assert!(sticky.problem().is_none(), "{:?}", sticky.problem());
+        assert!(sticky.check_export().is_err());
+        set_folder_mode(0o755);
+        assert!(Policy::load_file(&path, true).problem().is_none());
     }
 
     #[test]
