@@ -285,6 +285,7 @@ async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_cha
     std::fs::write(
         &policy,
         "[settings]\nclipboard_clear_seconds = 15\n[accounts]\nallow_manual_add = false\n\
+         [servers]\nallowed = [\"https://login.example.com\", \"https://sso.example.org\"]\n\
          [[servers.pinned]]\norigin = \"https://login.example.com\"\n\
          key = \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"\n",
     )
@@ -309,6 +310,11 @@ async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_cha
     app.wait_for_texts(
         "#servers li span",
         &["https://login.example.com · provided by your organization; bind from its account page"],
+    )
+    .await;
+    app.wait_for_texts(
+        "#servers-allowed",
+        &["Your organization allows sign-in only with https://login.example.com, https://sso.example.org."],
     )
     .await;
     app.screenshot_screen("window-settings-managed").await;

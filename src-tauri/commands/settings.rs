@@ -19,6 +19,8 @@ pub struct PolicyView {
     /// Why the policy file is not in force (everything it governs is then refused).
     problem: Option<String>,
     allow_manual_add: bool,
+    /// The only servers Sesame may bind to; `None` when any is allowed.
+    allowed_servers: Option<Vec<String>>,
     locked: LockedSettings,
 }
 
@@ -33,6 +35,7 @@ impl PolicyView {
             path,
             problem: policy.problem().map(ToString::to_string),
             allow_manual_add: policy.check_manual_add().is_ok(),
+            allowed_servers: policy.allowed_servers().map(<[String]>::to_vec),
             locked: policy.locked().clone(),
         }
     }

@@ -32,6 +32,11 @@ export async function openSettings() {
     $(input).disabled = locked;
     $(`${input}-locked`).hidden = !locked;
   }
+  const allowed = policy.allowed_servers;
+  $("servers-allowed").hidden = !allowed;
+  $("servers-allowed").textContent = !allowed ? ""
+    : allowed.length === 0 ? "Your organization allows no sign-in servers."
+    : `Your organization allows sign-in only with ${allowed.join(", ")}.`;
   $("settings-problem").hidden = !page.problem;
   $("settings-problem").textContent = page.problem || "";
   $("settings-error").textContent = "";
