@@ -348,9 +348,12 @@ async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_cha
     )
     .await;
     let tabs = app
-        .js("return ['tab-uri', 'tab-form', 'tab-scan'].map(id => document.getElementById(id).hidden);")
+        .js(
+            "return ['tab-uri', 'tab-form', 'tab-scan', 'pane-scan', 'add-tabs'] \
+               .map(id => document.getElementById(id).hidden);",
+        )
         .await;
-    assert_eq!(tabs, serde_json::json!([true, true, false]));
+    assert_eq!(tabs, serde_json::json!([true, true, false, false, true]));
     let refused = app
         .js("return window.__TAURI__.core.invoke('add_account_uri', \
                { uri: 'otpauth://totp/Sneaky:fay?secret=JBSWY3DPEHPK3PXP' }) \

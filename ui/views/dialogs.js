@@ -70,6 +70,8 @@ let manualAddAllowed = true;
 function applyAddPolicy() {
   $("tab-uri").hidden = !manualAddAllowed;
   $("tab-form").hidden = !manualAddAllowed;
+  // A tab bar with one tab is no choice: Scan is simply what the dialog does then.
+  $("add-tabs").hidden = !manualAddAllowed;
   $("add-managed").hidden = manualAddAllowed;
   if (!manualAddAllowed && addMode !== "scan") setAddMode("scan");
 }
