@@ -361,6 +361,21 @@ async fn a_managed_window_shows_the_policy_and_its_locked_settings_cannot_be_cha
         .await;
     assert_eq!(refused, "policy");
     assert_eq!(sandbox.listed().len(), 1, "nothing was added");
+    app.click("#add-form [data-close]").await;
+
+    // The policy is read again when Settings opens: with no server allowed, the dialog says so
+    // and stops suggesting a site's code to bind.
+    std::fs::write(&policy, "[servers]\nallowed = []\n").expect("rewrite policy");
+    app.click("#settings-button").await;
+    app.wait_for_texts(
+        "#servers-allowed",
+        &["Your organization allows no sign-in servers."],
+    )
+    .await;
+    let hints = app
+        .js("return ['servers-empty', 's-clear-locked'].map(id => document.getElementById(id).hidden);")
+        .await;
+    assert_eq!(hints, serde_json::json!([true, true]));
     app.assert_no_script_errors().await;
     app.close().await;
 }

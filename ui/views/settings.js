@@ -5,6 +5,8 @@ import { showError, showToast } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("settings-dialog");
+// The servers the policy allows, as of the dialog's opening; `null` when any is.
+let allowedServers = null;
 
 export async function openSettings() {
   let page;
@@ -32,11 +34,11 @@ export async function openSettings() {
     $(input).disabled = locked;
     $(`${input}-locked`).hidden = !locked;
   }
-  const allowed = policy.allowed_servers;
-  $("servers-allowed").hidden = !allowed;
-  $("servers-allowed").textContent = !allowed ? ""
-    : allowed.length === 0 ? "Your organization allows no sign-in servers."
-    : `Your organization allows sign-in only with ${allowed.join(", ")}.`;
+  allowedServers = policy.allowed_servers;
+  $("servers-allowed").hidden = !allowedServers;
+  $("servers-allowed").textContent = !allowedServers ? ""
+    : allowedServers.length === 0 ? "Your organization allows no sign-in servers."
+    : `Your organization allows sign-in only with ${allowedServers.join(", ")}.`;
   $("settings-problem").hidden = !page.problem;
   $("settings-problem").textContent = page.problem || "";
   $("settings-error").textContent = "";
@@ -71,7 +73,9 @@ async function showServers() {
     $("settings-error").textContent = error && error.message ? error.message : String(error);
     return [];
   });
-  $("servers-empty").hidden = servers.length > 0;
+  // "Scan a site's code to bind" would be bad advice where the policy allows no server.
+  const noneAllowed = Array.isArray(allowedServers) && allowedServers.length === 0;
+  $("servers-empty").hidden = servers.length > 0 || noneAllowed;
   $("servers").replaceChildren(...servers.map((server) => {
     const item = document.createElement("li");
     const text = document.createElement("span");
