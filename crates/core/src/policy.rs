@@ -692,14 +692,21 @@ mod tests {
         assert!(policy.check_server("https://any.example").is_ok());
     }
 
+    /// A policy file holding `text` with the Unix `mode`, in a folder of its own.
     #[cfg(unix)]
-    #[test]
-    fn a_system_policy_users_can_write_is_not_trusted() {
+    fn policy_file_with_mode(text: &str, mode: u32) -> (tempfile::TempDir, PathBuf) {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("policy.toml");
-        std::fs::write(&path, "").expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        std::fs::write(&path, text).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        (dir, path)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_system_policy_users_can_write_is_not_trusted() {
+        let (_dir, path) = policy_file_with_mode("", 0o666);
         let policy = Policy::load_file(&path, true);
         let problem = policy.problem().expect("refused").to_string();
         assert!(
@@ -712,10 +719,7 @@ mod tests {
     #[test]
     fn a_system_policy_in_a_folder_users_can_write_is_not_trusted() {
         use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("policy.toml");
-        std::fs::write(&path, "[accounts]\nallow_export = false\n").expect("write");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let (dir, path) = policy_file_with_mode("[accounts]\nallow_export = false\n", 0o644);
         let set_folder_mode = |mode| {
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode))
                 .expect("chmod folder")
