@@ -142,7 +142,7 @@ async fn measure_sesame(accounts: usize) -> Row {
     // The window is destroyed while this script runs, so its result cannot come back.
     let _ = app
         .client
-        .execute("window.__TAURI__.core.invoke('hide_window');", vec![])
+        .execute("window.__TAURI__.core.invoke('close_window');", vec![])
         .await;
     tokio::time::sleep(SETTLE).await;
     let tray_pids = sesame_processes(&app, &sandbox);

@@ -3,10 +3,13 @@
 use serde::Serialize;
 use sesame_core::account_form::FormError;
 use sesame_core::clipboard::ClipboardError;
+use sesame_core::login::LoginError;
 use sesame_core::otpauth::{MigrationError, UriError};
 use sesame_core::policy::PolicyRefusal;
 use sesame_core::scan::ScanError;
+use sesame_core::sesame::Error;
 use sesame_core::settings::SettingsError;
+use sesame_core::transfer::ImportError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// An error crossing IPC.
@@ -118,6 +121,50 @@ impl From<SettingsError> for UiError {
                 Self::InvalidInput(format!("{}.", sentence(&error.to_string())))
             }
             other => Self::Other(format!("The settings could not be saved: {other}.")),
+        }
+    }
+}
+
+impl From<LoginError> for UiError {
+    fn from(error: LoginError) -> Self {
+        let message = format!("{}.", sentence(&error.to_string()));
+        match error {
+            LoginError::Store(store) => store.into(),
+            LoginError::Policy(refusal) => refusal.into(),
+            LoginError::Qr(_) | LoginError::Refused(_) | LoginError::Server { .. } => {
+                Self::InvalidInput(message)
+            }
+            _ => Self::Other(message),
+        }
+    }
+}
+
+impl From<ImportError> for UiError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Uri(uri) => uri.into(),
+            ImportError::Migration(migration) => migration.into(),
+            other => Self::InvalidInput(format!("{}.", sentence(&other.to_string()))),
+        }
+    }
+}
+
+impl From<Error> for UiError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Policy(refusal) => refusal.into(),
+            Error::Vault(vault) => vault.into(),
+            Error::Uri(uri) => uri.into(),
+            Error::Form(form) => form.into(),
+            Error::Import(import) => import.into(),
+            Error::Scan(scan) => scan.into(),
+            Error::Login(login) => login.into(),
+            Error::Settings(settings) => settings.into(),
+            Error::Clipboard(clipboard) => clipboard.into(),
+            Error::Select(_) | Error::AccountGone | Error::NoAccounts => {
+                Self::NotFound(error.to_string())
+            }
+            Error::NotTimeBased => Self::Other(error.to_string()),
         }
     }
 }

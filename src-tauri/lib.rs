@@ -10,7 +10,7 @@ mod error;
 mod state;
 mod window;
 
-use sesame_core::companion::{self, TRAY_PROGRAM};
+use sesame_core::programs::{self, TRAY_PROGRAM};
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -63,7 +63,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             commands::settings::get_settings,
             commands::settings::get_policy,
             commands::settings::save_settings,
-            commands::window::hide_window,
+            commands::window::close_window,
         ])
         .setup(|app| {
             if std::env::args().any(|a| a == QUIT_ARG) {
@@ -103,10 +103,10 @@ fn receive_links<R: Runtime>(app: &AppHandle<R>, urls: impl Iterator<Item = Stri
 /// Starts the tray icon for this vault if it is installed; a tray already running for the vault
 /// makes the new one exit at once.
 fn start_tray() {
-    if companion::sibling(TRAY_PROGRAM).is_none() {
+    if programs::sibling(TRAY_PROGRAM).is_none() {
         return;
     }
-    if let Err(error) = companion::spawn_detached(TRAY_PROGRAM, &[]) {
+    if let Err(error) = programs::spawn_detached(TRAY_PROGRAM, &[]) {
         eprintln!("sesame: the tray icon could not be started: {error}");
     }
 }
@@ -128,16 +128,14 @@ pub fn run() {
         if let RunEvent::ExitRequested {
             code: None, api, ..
         } = event
+            && app.state::<AppState>().clipboard_busy()
         {
-            let clipboard = app.state::<AppState>().clipboard.clone();
-            if clipboard.has_pending_clears() {
-                api.prevent_exit();
-                let app = app.clone();
-                std::thread::spawn(move || {
-                    clipboard.wait_for_pending_clears();
-                    app.exit(0);
-                });
-            }
+            api.prevent_exit();
+            let app = app.clone();
+            std::thread::spawn(move || {
+                app.state::<AppState>().wait_for_clipboard();
+                app.exit(0);
+            });
         }
     });
 }

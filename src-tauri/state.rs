@@ -1,71 +1,58 @@
-//! The one managed state: the vault, the secrets unlocked for display, and the clipboard.
+//! The one managed state: Sesame's use cases, and what the window keeps between two commands
+//! (the last scan, the sign-in under review, a sesame:// link not yet taken).
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
-use sesame_core::Vault;
-use sesame_core::clipboard::SecretClipboard;
+use sesame_core::Sesame;
 use sesame_core::login::PendingApproval;
-use sesame_core::policy::Policy;
 use sesame_core::scan::Payload;
+use sesame_core::sesame::NoDataDir;
 use sesame_core::settings::Settings;
-use sesame_core::unlocked::Unlocked;
+
+use crate::error::UiError;
 
 /// Everything the commands share.
 pub struct AppState {
-    /// The vault, or why there is none (no home directory to keep the index in).
-    pub vault: Result<Vault, String>,
-    /// Secrets of the accounts on screen, read once from the keyring.
-    pub unlocked: Mutex<Unlocked>,
-    /// Kept for the app's lifetime: on X11 the copying process serves the clipboard.
-    pub clipboard: Arc<SecretClipboard>,
+    /// Sesame over the environment's data dir, or why there is none.
+    sesame: Result<Sesame, NoDataDir>,
     /// The codes of the last scan, until the user adds some or scans again (wiped on drop).
-    pub scanned: Mutex<Vec<Payload>>,
+    scanned: Mutex<Vec<Payload>>,
     /// The sign-in being reviewed in the approval sheet.
-    pub pending_login: Mutex<Option<PendingApproval>>,
+    pending_login: Mutex<Option<PendingApproval>>,
     /// A sesame:// link Sesame was opened with, until the window takes it.
-    pub deep_link: Mutex<Option<String>>,
-    data_dir: Option<PathBuf>,
+    deep_link: Mutex<Option<String>>,
 }
 
 impl AppState {
-    /// The vault in the data dir named by `SESAME_DATA_DIR` (as for the CLI), or else the
+    /// Sesame over the data dir named by `SESAME_DATA_DIR` (as for the CLI), or else the
     /// platform's default, so the window and the CLI see the same accounts.
     pub fn from_environment() -> Self {
-        let data_dir = std::env::var_os("SESAME_DATA_DIR")
-            .map(PathBuf::from)
-            .or_else(sesame_core::vault::default_data_dir);
+        Self::new(Sesame::from_environment(None))
+    }
+
+    /// The state over a given Sesame (tests), or over none.
+    pub fn new(sesame: Result<Sesame, NoDataDir>) -> Self {
         Self {
-            vault: data_dir
-                .clone()
-                .map(Vault::open)
-                .ok_or_else(|| "this system reports no home directory for Sesame's data".into()),
-            unlocked: Mutex::default(),
-            clipboard: Arc::new(SecretClipboard::new()),
+            sesame,
             scanned: Mutex::default(),
             pending_login: Mutex::default(),
             deep_link: Mutex::default(),
-            data_dir,
         }
     }
 
-    /// The data dir, or why there is none.
-    pub fn data_dir(&self) -> Result<&std::path::Path, String> {
-        self.data_dir
-            .as_deref()
-            .ok_or_else(|| "this system reports no home directory for Sesame's data".into())
+    /// The use cases, or why there are none.
+    pub fn sesame(&self) -> Result<&Sesame, UiError> {
+        self.sesame
+            .as_ref()
+            .map_err(|error| UiError::Other(error.to_string()))
     }
 
-    /// The settings in force: the user's, with the policy's in place of any it fixes; the
-    /// defaults where the file cannot be read (the settings dialog shows why, and saving
-    /// replaces the unreadable file).
+    /// The settings in force (the defaults when there is no data dir to read them from).
     pub fn settings(&self) -> Settings {
-        let mine = self
-            .data_dir()
-            .ok()
-            .and_then(|dir| Settings::load(dir).ok())
-            .unwrap_or_default();
-        Policy::load().apply(mine)
+        self.sesame
+            .as_ref()
+            .map(Sesame::settings)
+            .unwrap_or_default()
     }
 
     /// A D-Bus-safe name for this vault's single instance: two Sesames on different data dirs
@@ -73,9 +60,9 @@ impl AppState {
     pub fn instance_id(&self) -> String {
         // FNV-1a: stable across Rust releases, unlike std's hasher.
         let path = self
-            .data_dir
-            .as_deref()
-            .map(|p| p.to_string_lossy().into_owned());
+            .sesame
+            .as_ref()
+            .map(|s| s.data_dir().to_string_lossy().into_owned());
         let hash = path
             .unwrap_or_default()
             .bytes()
@@ -87,8 +74,24 @@ impl AppState {
 
     /// Drops (and wipes) the secrets read for display, and any scan not added.
     pub fn forget_secrets(&self) {
-        *self.unlocked() = Unlocked::default();
+        if let Ok(sesame) = &self.sesame {
+            sesame.forget_secrets();
+        }
         self.scanned().clear();
+    }
+
+    /// True while a copied code's clear has not run: the process must stay until it has.
+    pub fn clipboard_busy(&self) -> bool {
+        self.sesame
+            .as_ref()
+            .is_ok_and(|s| s.clipboard().has_pending_clears())
+    }
+
+    /// Blocks until every scheduled clipboard clear has run.
+    pub fn wait_for_clipboard(&self) {
+        if let Ok(sesame) = &self.sesame {
+            sesame.clipboard().wait_for_pending_clears();
+        }
     }
 
     /// The sesame:// link waiting for the window.
@@ -104,11 +107,5 @@ impl AppState {
     /// The last scan's codes.
     pub fn scanned(&self) -> MutexGuard<'_, Vec<Payload>> {
         self.scanned.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The unlocked secrets; a poisoned lock only means another command panicked mid-way, and
-    /// the cache is still consistent (it is only ever added to or pruned).
-    pub fn unlocked(&self) -> MutexGuard<'_, Unlocked> {
-        self.unlocked.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -23,4 +23,4 @@ export const unbindServer = (origin) => invoke("unbind_server", { origin });
 export const getSettings = () => invoke("get_settings");
 export const getPolicy = () => invoke("get_policy");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
-export const hideWindow = () => invoke("hide_window");
+export const closeWindow = () => invoke("close_window");

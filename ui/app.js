@@ -1,5 +1,5 @@
 // Wiring: keyboard, search, row actions, and reloading when the CLI changed the vault.
-import { moveAccount, hideWindow } from "./api.js";
+import { moveAccount, closeWindow } from "./api.js";
 import {
   reload, refreshCodes, tick, applySearch, moveSelection, selectedId, copy, currentAccounts,
   select,
@@ -51,7 +51,7 @@ document.addEventListener("keydown", (event) => {
     openSettings();
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "w") {
     event.preventDefault();
-    hideWindow().catch(showError);
+    closeWindow().catch(showError);
   } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     event.preventDefault();
     if (id) move(id, event.key === "ArrowUp" ? -1 : 1);

@@ -1,14 +1,12 @@
 //! Accounts: list, codes, add, edit, reorder, remove.
 
 use serde::Serialize;
+use sesame_core::Account;
 use sesame_core::account_form::AccountForm;
 use sesame_core::otp::{Algorithm, OtpKind};
-use sesame_core::otpauth::uri;
-use sesame_core::policy::Policy;
-use sesame_core::{Account, Vault};
 use tauri::State;
 
-use super::{account_id, vault};
+use super::account_id;
 use crate::error::UiError;
 use crate::state::AppState;
 
@@ -58,76 +56,48 @@ pub struct Added {
 /// The accounts in display order (index only, no keyring access).
 #[tauri::command(async)]
 pub fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, UiError> {
-    Ok(vault(&state)?
-        .accounts()?
-        .iter()
-        .map(AccountView::from)
-        .collect())
+    let accounts = state.sesame()?.accounts()?;
+    Ok(accounts.iter().map(AccountView::from).collect())
 }
 
-/// Codes of the time-based accounts, from secrets read once (a keyring call only for accounts
-/// not seen before). With `only`, just those accounts: the window asks for the rows in view
-/// first, so they show codes before the secrets of a long list have all been read.
+/// Codes of the time-based accounts; with `only`, just those (the rows in view come first).
 #[tauri::command(async)]
 pub fn current_codes(
     state: State<'_, AppState>,
     only: Option<Vec<String>>,
 ) -> Result<Vec<CodeView>, UiError> {
-    let vault = vault(&state)?;
-    let mut accounts = vault.accounts()?;
-    let mut unlocked = state.unlocked();
-    match only {
-        Some(ids) => {
-            accounts.retain(|a| ids.iter().any(|id| id == a.id.as_str()));
-            unlocked.read_missing(vault, &accounts)?;
-        }
-        None => unlocked.sync(vault, &accounts)?,
-    }
-    let now = vault.now();
-    Ok(accounts
-        .iter()
-        .filter_map(|account| {
-            let current = unlocked.timed_code(account, now)?;
-            let next = unlocked.next_code(account, now)?;
-            Some(CodeView {
-                id: account.id.to_string(),
-                code: current.code,
-                next_code: next.code,
-                valid_until: current.valid_until,
-                period: current.period,
-            })
+    let codes = state.sesame()?.rolling_codes(only.as_deref())?;
+    Ok(codes
+        .into_iter()
+        .map(|code| CodeView {
+            id: code.id.to_string(),
+            code: code.current.code,
+            next_code: code.next.code,
+            valid_until: code.current.valid_until,
+            period: code.current.period,
         })
         .collect())
-}
-
-fn added(
-    vault: &Vault,
-    new: sesame_core::NewAccount,
-    warnings: Vec<String>,
-) -> Result<Added, UiError> {
-    let account = vault.add(new)?;
-    Ok(Added {
-        account: AccountView::from(&account),
-        warnings,
-    })
 }
 
 /// Adds the account of an `otpauth://` URI typed or pasted by the user.
 #[tauri::command(async)]
 pub fn add_account_uri(state: State<'_, AppState>, uri: String) -> Result<Added, UiError> {
     let uri = zeroize::Zeroizing::new(uri);
-    Policy::load().check_manual_add()?;
-    let parsed = uri::parse(&uri)?;
-    let warnings = parsed.warnings.iter().map(ToString::to_string).collect();
-    added(vault(&state)?, parsed.account, warnings)
+    let typed = state.sesame()?.add_uri(&uri)?;
+    Ok(Added {
+        account: AccountView::from(&typed.account),
+        warnings: typed.warnings.iter().map(ToString::to_string).collect(),
+    })
 }
 
 /// Adds an account filled in field by field.
 #[tauri::command(async)]
 pub fn add_account_form(state: State<'_, AppState>, form: AccountForm) -> Result<Added, UiError> {
-    Policy::load().check_manual_add()?;
-    let new = form.to_new_account()?;
-    added(vault(&state)?, new, Vec::new())
+    let account = state.sesame()?.add_form(&form)?;
+    Ok(Added {
+        account: AccountView::from(&account),
+        warnings: Vec::new(),
+    })
 }
 
 /// Changes an account's issuer and name.
@@ -138,7 +108,7 @@ pub fn rename_account(
     issuer: String,
     name: String,
 ) -> Result<AccountView, UiError> {
-    let account = vault(&state)?.rename(&account_id(&id)?, &issuer, &name)?;
+    let account = state.sesame()?.rename(&account_id(&id)?, &issuer, &name)?;
     Ok(AccountView::from(&account))
 }
 
@@ -149,12 +119,12 @@ pub fn move_account(
     id: String,
     position: usize,
 ) -> Result<(), UiError> {
-    Ok(vault(&state)?.move_to(&account_id(&id)?, position)?)
+    Ok(state.sesame()?.move_to(&account_id(&id)?, position)?)
 }
 
 /// Removes an account and its secret.
 #[tauri::command(async)]
 pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
-    vault(&state)?.remove(&account_id(&id)?)?;
+    state.sesame()?.remove(&account_id(&id)?)?;
     Ok(())
 }

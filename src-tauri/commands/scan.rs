@@ -1,23 +1,18 @@
 //! "Scan screen" and "From image" in the add dialog: codes are read here, shown to the user as
 //! descriptions (never their secrets), and added only when the user picks them.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
-use sesame_core::scan::{self, Payload, ScanReport};
-use sesame_core::transfer::Incoming;
+use sesame_core::scan::{Payload, ScanReport, SignInCode};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use super::accounts::AccountView;
-use super::vault;
 use crate::error::{UiError, sentence};
 use crate::state::AppState;
 use crate::window::MAIN;
 
-/// How long a screen scan keeps looking once Sesame's window is out of the way: the page may
-/// still be coming forward.
-const KEEP_LOOKING: Duration = Duration::from_secs(3);
 /// Time for the window system to take Sesame's window off the screen before the capture.
 const UNMAP_DELAY: Duration = Duration::from_millis(250);
 
@@ -29,8 +24,8 @@ pub struct ScannedCode {
     description: String,
     /// Why it cannot be added, when it cannot.
     refusal: Option<String>,
-    /// For Sesame's own codes, what the window can do with it instead: "login" or "bind".
-    action: Option<&'static str>,
+    /// For Sesame's own codes, what the window can do with it instead.
+    action: Option<SignInCode>,
 }
 
 /// What a scan found.
@@ -51,49 +46,39 @@ fn present(state: &AppState, report: ScanReport) -> ScanView {
         .found
         .iter()
         .enumerate()
-        .map(|(index, found)| ScannedCode {
-            index,
-            source: found.source.clone(),
-            description: found.payload.describe(),
-            refusal: match found.payload {
-                Payload::Login(_) | Payload::Bind(_) => None,
-                _ => found
-                    .payload
-                    .not_an_account()
+        .map(|(index, found)| {
+            let action = found.payload.sign_in().map(|(kind, _)| kind);
+            ScannedCode {
+                index,
+                source: found.source.clone(),
+                description: found.payload.describe(),
+                refusal: action
+                    .is_none()
+                    .then(|| found.payload.not_an_account())
+                    .flatten()
                     .map(|r| format!("Not added: {r}.")),
-            },
-            action: match found.payload {
-                Payload::Login(_) => Some("login"),
-                Payload::Bind(_) => Some("bind"),
-                _ => None,
-            },
+                action,
+            }
         })
         .collect();
     *state.scanned() = report.found.into_iter().map(|f| f.payload).collect();
     ScanView { codes, hint }
 }
 
-/// Takes Sesame's window off the screen (so it hides nothing), captures every monitor until a
-/// code is read or a few seconds pass, and brings the window back.
+/// Takes Sesame's window off the screen (so it hides nothing), reads every monitor until a code
+/// is found or a few seconds pass, and brings the window back.
 #[tauri::command(async)]
 pub fn scan_screen<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<ScanView, UiError> {
+    let sesame = state.sesame()?;
     let window = app.get_webview_window(MAIN);
     if let Some(window) = &window {
         window.hide().map_err(|e| UiError::Other(e.to_string()))?;
     }
     std::thread::sleep(UNMAP_DELAY);
-    let deadline = Instant::now() + KEEP_LOOKING;
-    let outcome = loop {
-        match scan::screen::scan_screens() {
-            Ok(report) if report.found.is_empty() && Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(200));
-            }
-            other => break other,
-        }
-    };
+    let outcome = sesame.scan_screen();
     if let Some(window) = &window {
         let _ = window.show();
         let _ = window.set_focus();
@@ -112,7 +97,8 @@ pub fn scan_image(state: State<'_, AppState>, request: Request<'_>) -> Result<Sc
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("the image");
-    Ok(present(&state, scan::scan_image_bytes(name, bytes)?))
+    let report = state.sesame()?.scan_image_bytes(name, bytes)?;
+    Ok(present(&state, report))
 }
 
 /// What adding the chosen codes did.
@@ -129,35 +115,31 @@ pub fn add_scanned(
     state: State<'_, AppState>,
     indices: Vec<usize>,
 ) -> Result<AddedScanned, UiError> {
-    let vault = vault(&state)?;
+    let sesame = state.sesame()?;
     let payloads = std::mem::take(&mut *state.scanned());
-    let mut result = AddedScanned {
-        added: Vec::new(),
-        problems: Vec::new(),
-    };
-    let mut incoming = Incoming::default();
-    for index in indices {
-        let Some(payload) = payloads.get(index) else {
-            continue;
-        };
-        match Incoming::from_payload(payload) {
-            Ok(read) => incoming.extend(read),
-            Err(error) => result
-                .problems
-                .push(format!("{}.", sentence(&error.to_string()))),
-        }
-    }
-    result
-        .problems
-        .extend(incoming.skipped.iter().map(|s| format!("Skipped {s}.")));
-    let done = incoming
-        .add_to(vault)
+    let chosen: Vec<&Payload> = indices.iter().filter_map(|&i| payloads.get(i)).collect();
+    let read = sesame.read_scanned(chosen);
+    let mut problems: Vec<String> = read
+        .refused
+        .iter()
+        .map(|(_, error)| format!("{}.", sentence(&error.to_string())))
+        .collect();
+    problems.extend(
+        read.incoming
+            .skipped
+            .iter()
+            .map(|s| format!("Skipped {s}.")),
+    );
+    let done = sesame
+        .add_all(read.incoming)
         .map_err(|partial| UiError::from(partial.error))?;
-    result.added = done.added.iter().map(AccountView::from).collect();
-    result.problems.extend(
+    problems.extend(
         done.already_there
             .iter()
             .map(|label| format!("{label} is already in Sesame.")),
     );
-    Ok(result)
+    Ok(AddedScanned {
+        added: done.added.iter().map(AccountView::from).collect(),
+        problems,
+    })
 }

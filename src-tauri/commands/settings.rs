@@ -55,31 +55,24 @@ pub struct SettingsPage {
 
 /// The organization's policy, for the window's chrome (the add dialog's tabs, say).
 #[tauri::command]
-pub fn get_policy() -> PolicyView {
-    PolicyView::of(&Policy::load())
+pub fn get_policy(state: State<'_, AppState>) -> Result<PolicyView, UiError> {
+    Ok(PolicyView::of(&state.sesame()?.policy()))
 }
 
 /// The settings in force.
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, UiError> {
-    let dir = state.data_dir().map_err(UiError::Other)?;
-    let (mine, problem) = match Settings::load(dir) {
-        Ok(settings) => (settings, None),
-        Err(error) => (
-            Settings::default(),
-            Some(format!(
-                "Your settings file could not be read ({error}); the defaults are in use until you save."
-            )),
-        ),
-    };
-    let policy = Policy::load();
-    let settings = policy.apply(mine);
+    let in_force = state.sesame()?.settings_in_force();
     Ok(SettingsPage {
-        settings,
+        settings: in_force.settings,
         min_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.start(),
         max_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.end(),
-        policy: PolicyView::of(&policy),
-        problem,
+        policy: PolicyView::of(&in_force.policy),
+        problem: in_force.problem.map(|error| {
+            format!(
+                "Your settings file could not be read ({error}); the defaults are in use until you save."
+            )
+        }),
     })
 }
 
@@ -91,15 +84,10 @@ pub fn save_settings<R: Runtime>(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<(), UiError> {
-    let dir = state.data_dir().map_err(UiError::Other)?;
-    let protect = settings.content_protection;
-    let mine = Settings::load(dir).unwrap_or_default();
-    Policy::load()
-        .settings_to_save(&mine, settings)?
-        .save(dir)?;
+    let in_force = state.sesame()?.save_settings(settings)?;
     if let Some(window) = app.get_webview_window(MAIN) {
         // Best effort: WebKitGTK has no such flag; the saved value applies where the OS has one.
-        let _ = window.set_content_protected(protect);
+        let _ = window.set_content_protected(in_force.content_protection);
     }
     Ok(())
 }

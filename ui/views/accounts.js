@@ -3,7 +3,7 @@
 // the text and ring that change.
 import { listAccounts, currentCodes, copyCode, nextHotp } from "../api.js";
 import { showError, clearError, showToast } from "./notify.js";
-import { fuzzyScore } from "./search.js";
+import { search } from "./search.js";
 
 const list = document.getElementById("accounts");
 const empty = document.getElementById("empty");
@@ -229,15 +229,17 @@ export function tick() {
 
 export function applySearch(text) {
   query = text.trim();
-  let shown = 0;
-  const scored = accounts.map((a) => ({ a, score: query ? fuzzyScore(query, `${a.issuer} ${a.name}`) : 0 }));
-  for (const { a, score } of scored) {
+  // Best match first: the rows found, in rank order, then the others (hidden) in list order.
+  const found = search(accounts, query);
+  const shown = new Set(found.map((a) => a.id));
+  const order = [...found, ...accounts.filter((a) => !shown.has(a.id))];
+  const inPlace = order.every((a, i) => list.children[i] === rows.get(a.id).item);
+  for (const a of order) {
     const row = rows.get(a.id);
-    const visible = score !== null;
-    row.item.hidden = !visible;
-    if (visible) shown += 1;
+    row.item.hidden = !shown.has(a.id);
+    if (!inPlace) list.append(row.item);
   }
-  noMatch.hidden = !(accounts.length > 0 && shown === 0);
+  noMatch.hidden = !(accounts.length > 0 && shown.size === 0);
   const current = selectedId();
   if (!current || rows.get(current).item.hidden) {
     const first = visibleIds()[0];

@@ -3,10 +3,12 @@
 
 use std::fmt;
 
-use sesame_core::account::SelectError;
+use sesame_core::login::LoginError;
 use sesame_core::otpauth::{MigrationError, UriError};
 use sesame_core::policy::PolicyRefusal;
 use sesame_core::scan::ScanError;
+use sesame_core::search::SelectError;
+use sesame_core::sesame::{Error, NoDataDir};
 use sesame_core::transfer::ImportError;
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
@@ -130,6 +132,48 @@ impl From<ImportError> for Failure {
             ImportError::Uri(uri) => uri.into(),
             ImportError::Migration(migration) => migration.into(),
             other => Failure::new(other.to_string()).hint("Nothing was stored."),
+        }
+    }
+}
+
+impl From<LoginError> for Failure {
+    fn from(error: LoginError) -> Self {
+        let hint = match &error {
+            LoginError::Server {
+                attempts_left: Some(left),
+                ..
+            } => Some(format!("{left} attempt(s) left.")),
+            LoginError::Store(store) => Some(store.hint().to_owned()),
+            LoginError::Refused(_) => Some("Nothing was approved.".to_owned()),
+            LoginError::Policy(_) => Some("Ask your IT department if you need this.".to_owned()),
+            _ => None,
+        };
+        let failure = Failure::new(error.to_string());
+        match hint {
+            Some(hint) => failure.hint(hint),
+            None => failure,
+        }
+    }
+}
+
+impl From<NoDataDir> for Failure {
+    fn from(error: NoDataDir) -> Self {
+        Failure::new(error.to_string()).hint(error.hint())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Policy(refusal) => refusal.into(),
+            Error::Vault(vault) => vault.into(),
+            Error::Uri(uri) => uri.into(),
+            Error::Import(import) => import.into(),
+            Error::Select(select) => select.into(),
+            Error::Scan(scan) => scan.into(),
+            Error::Login(login) => login.into(),
+            Error::NoAccounts => Failure::new(error.to_string()).hint("Add one with `sesame add`."),
+            other => Failure::new(other.to_string()),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use sesame_core::Vault;
+use sesame_core::Sesame;
 
 use failure::Failure;
 
@@ -66,32 +66,27 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let data_dir = match cli.data_dir.or_else(sesame_core::vault::default_data_dir) {
-        Some(dir) => dir,
-        None => {
-            eprintln!(
-                "{}",
-                Failure::new("this system reports no home directory for Sesame's data")
-                    .hint("Set SESAME_DATA_DIR or pass --data-dir.")
-            );
+    let sesame = match Sesame::from_environment(cli.data_dir) {
+        Ok(sesame) => sesame,
+        Err(error) => {
+            eprintln!("{}", Failure::from(error));
             return ExitCode::FAILURE;
         }
     };
-    let vault = Vault::open(&data_dir);
     let outcome = match cli.command {
-        Command::Add(args) => commands::add::run(&vault, args),
-        Command::List(args) => commands::list::run(&vault, args),
-        Command::Code(args) => commands::code::run(&vault, args),
-        Command::Rename(args) => commands::rename::run(&vault, args),
-        Command::Remove(args) => commands::remove::run(&vault, args),
-        Command::Import(args) => commands::transfer::import(&vault, args),
-        Command::Export(args) => commands::transfer::export(&vault, args),
-        Command::Doctor(args) => commands::doctor::run(&vault, &data_dir, args),
-        Command::Scan(args) => commands::scan::run(args),
-        Command::Bind(args) => commands::login::bind(&data_dir, args),
-        Command::Approve(args) => commands::login::approve(&data_dir, args),
-        Command::Servers(args) => commands::login::servers(&data_dir, args),
-        Command::Unbind(args) => commands::login::unbind(&data_dir, args),
+        Command::Add(args) => commands::add::run(&sesame, args),
+        Command::List(args) => commands::list::run(&sesame, args),
+        Command::Code(args) => commands::code::run(&sesame, args),
+        Command::Rename(args) => commands::rename::run(&sesame, args),
+        Command::Remove(args) => commands::remove::run(&sesame, args),
+        Command::Import(args) => commands::transfer::import(&sesame, args),
+        Command::Export(args) => commands::transfer::export(&sesame, args),
+        Command::Doctor(args) => commands::doctor::run(&sesame, args),
+        Command::Scan(args) => commands::scan::run(&sesame, args),
+        Command::Bind(args) => commands::login::bind(&sesame, args),
+        Command::Approve(args) => commands::login::approve(&sesame, args),
+        Command::Servers(args) => commands::login::servers(&sesame, args),
+        Command::Unbind(args) => commands::login::unbind(&sesame, args),
     };
     match outcome {
         Ok(code) => code,

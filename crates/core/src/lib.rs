@@ -1,4 +1,5 @@
-//! Sesame's core: one-time codes, account URIs and the keyring vault.
+//! Sesame's core: one-time codes, account URIs, the keyring vault, QR reading, the QR-login
+//! client, the organization's policy, and the use cases over them ([`Sesame`]).
 //!
 //! Pure Rust with no knowledge of Tauri or terminals: the desktop app and the `sesame` CLI are
 //! two faces of this crate.
@@ -6,14 +7,16 @@
 pub mod account;
 pub mod account_form;
 pub mod clipboard;
-pub mod companion;
 pub mod login;
 pub mod otp;
 pub mod otpauth;
 pub mod policy;
 pub mod private_files;
+pub mod programs;
 pub mod scan;
+pub mod search;
 pub mod secret;
+pub mod sesame;
 pub mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
@@ -23,4 +26,5 @@ pub mod vault;
 
 pub use account::{Account, AccountId, NewAccount};
 pub use secret::Secret;
+pub use sesame::Sesame;
 pub use vault::Vault;

@@ -6,7 +6,9 @@
 use zeroize::Zeroizing;
 
 use crate::account::{Account, NewAccount};
-use crate::otpauth::{MigrationError, UriError, migration, uri};
+use crate::otpauth::{
+    BatchPart, MigrationError, SkippedEntry, UriError, UriWarning, migration, uri,
+};
 use crate::scan::Payload;
 use crate::vault::{Vault, VaultError};
 
@@ -14,12 +16,29 @@ use crate::vault::{Vault, VaultError};
 #[derive(Debug, Default)]
 pub struct Incoming {
     pub accounts: Vec<NewAccount>,
-    /// One line per entry left out, and why (unsupported entries of an export).
-    pub skipped: Vec<String>,
+    /// Entries of an export left out, and why (an unsupported algorithm, say).
+    pub skipped: Vec<SkippedEntry>,
     /// Things the user should know about accounts that were read (an issuer mismatch, say).
-    pub warnings: Vec<String>,
-    /// Exports split over several QR codes: "QR code 1 of 3" for each one read.
-    pub partial_exports: Vec<(usize, usize)>,
+    pub warnings: Vec<ReadWarning>,
+    /// Each export read that is one of several QR codes.
+    pub partial_exports: Vec<BatchPart>,
+}
+
+/// A warning about a URI that was read, and the line of the file it was on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadWarning {
+    /// 1-based, for URIs read from a file.
+    pub line: Option<usize>,
+    pub warning: UriWarning,
+}
+
+impl std::fmt::Display for ReadWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.warning),
+            None => self.warning.fmt(f),
+        }
+    }
 }
 
 /// Why the text holds no accounts that can be added.
@@ -47,25 +66,21 @@ impl Incoming {
         let mut incoming = Self::default();
         if Self::is_migration(text) {
             let batch = migration::parse(text)?;
-            incoming.skipped = batch
-                .skipped
-                .iter()
-                .map(|s| {
-                    let label = if s.label.is_empty() {
-                        "no name"
-                    } else {
-                        &s.label
-                    };
-                    format!("entry {} ({label}): {}", s.position, s.reason)
-                })
-                .collect();
-            if batch.batch.1 > 1 {
-                incoming.partial_exports.push(batch.batch);
+            incoming.skipped = batch.skipped;
+            if batch.part.has_others() {
+                incoming.partial_exports.push(batch.part);
             }
             incoming.accounts = batch.accounts;
         } else {
             let parsed = uri::parse(text)?;
-            incoming.warnings = parsed.warnings.iter().map(ToString::to_string).collect();
+            incoming.warnings = parsed
+                .warnings
+                .into_iter()
+                .map(|warning| ReadWarning {
+                    line: None,
+                    warning,
+                })
+                .collect();
             incoming.accounts.push(parsed.account);
         }
         Ok(incoming)
@@ -90,7 +105,9 @@ impl Incoming {
             }
             match Self::from_uri(line) {
                 Ok(read) if !read.skipped.is_empty() => {
-                    bad.push(format!("line {number}: {}", read.skipped.join(", ")))
+                    let skipped: Vec<String> =
+                        read.skipped.iter().map(ToString::to_string).collect();
+                    bad.push(format!("line {number}: {}", skipped.join(", ")))
                 }
                 Ok(read) => incoming.merge(read, number),
                 Err(error) => bad.push(format!("line {number}: {error}")),
@@ -123,13 +140,11 @@ impl Incoming {
         self.partial_exports.extend(other.partial_exports);
     }
 
-    fn merge(&mut self, other: Self, line: usize) {
-        let warnings = other
-            .warnings
-            .iter()
-            .map(|w| format!("line {line}: {w}"))
-            .collect::<Vec<_>>();
-        self.extend(Self { warnings, ..other });
+    fn merge(&mut self, mut other: Self, line: usize) {
+        for warning in &mut other.warnings {
+            warning.line = Some(line);
+        }
+        self.extend(other);
     }
 
     /// Adds every account to the vault. Accounts already there are reported, not added again.

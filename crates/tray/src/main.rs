@@ -5,16 +5,10 @@ mod icon;
 mod instance;
 mod menu;
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use sesame_core::Vault;
-use sesame_core::clipboard::SecretClipboard;
-use sesame_core::companion::{self, WINDOW_PROGRAM};
-use sesame_core::policy::Policy;
-use sesame_core::settings::Settings;
-use sesame_core::unlocked::choose_code_to_copy;
+use sesame_core::Sesame;
+use sesame_core::programs::{self, WINDOW_PROGRAM};
 use tao::event::{Event, StartCause};
 use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tray_icon::menu::MenuEvent;
@@ -45,21 +39,20 @@ fn main() {
             std::process::exit(code);
         }
     };
-    let Some(data_dir) = std::env::var_os("SESAME_DATA_DIR")
-        .map(PathBuf::from)
-        .or_else(sesame_core::vault::default_data_dir)
-    else {
-        eprintln!("error: this system reports no home directory for Sesame's data");
-        std::process::exit(1);
+    let sesame = match Sesame::from_environment(None) {
+        Ok(sesame) => sesame,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::exit(1);
+        }
     };
-    let settings = Policy::load().apply(Settings::load(&data_dir).unwrap_or_default());
     // The package's autostart entry starts every user's tray at login; most exit here.
-    if at_login && !settings.start_at_login {
+    if at_login && !sesame.settings().start_at_login {
         return;
     }
     #[cfg(target_os = "linux")]
     restart_without_gl();
-    let _instance = match instance::TrayInstance::acquire(&data_dir) {
+    let _instance = match instance::TrayInstance::acquire(sesame.data_dir()) {
         Ok(Some(instance)) => instance,
         // Another tray serves this vault: nothing to do.
         Ok(None) => return,
@@ -68,7 +61,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    run(Vault::open(&data_dir), settings);
+    run(sesame);
 }
 
 /// GTK opens OpenGL at start-up to choose visuals, which maps the Mesa driver and LLVM (~45 MB
@@ -91,7 +84,7 @@ fn restart_without_gl() {
     eprintln!("sesame-tray: could not restart without OpenGL: {error}");
 }
 
-fn run(vault: Vault, settings: Settings) -> ! {
+fn run(sesame: Sesame) -> ! {
     let event_loop = EventLoopBuilder::<UserEvent>::with_user_event().build();
     let proxy = event_loop.create_proxy();
     MenuEvent::set_event_handler(Some(move |event| {
@@ -102,8 +95,6 @@ fn run(vault: Vault, settings: Settings) -> ! {
         let _ = proxy.send_event(UserEvent::Tray(event));
     }));
 
-    let clipboard = Arc::new(SecretClipboard::new());
-    let clear_after = Duration::from_secs(settings.clipboard_clear_seconds);
     let mut tray: Option<(TrayIcon, TrayMenu)> = None;
     let mut index_seen: Option<SystemTime> = None;
 
@@ -111,9 +102,9 @@ fn run(vault: Vault, settings: Settings) -> ! {
         *control_flow = ControlFlow::WaitUntil(Instant::now() + REFRESH_EVERY);
         match event {
             // macOS wants the icon made once the loop runs; the other systems accept it then too.
-            Event::NewEvents(StartCause::Init) => match build_tray(&vault) {
+            Event::NewEvents(StartCause::Init) => match build_tray(&sesame) {
                 Ok(built) => {
-                    index_seen = index_modified(&vault);
+                    index_seen = index_modified(&sesame);
                     tray = Some(built);
                 }
                 Err(error) => {
@@ -122,11 +113,11 @@ fn run(vault: Vault, settings: Settings) -> ! {
                 }
             },
             Event::NewEvents(StartCause::ResumeTimeReached { .. }) => {
-                let modified = index_modified(&vault);
+                let modified = index_modified(&sesame);
                 if modified != index_seen {
                     index_seen = modified;
                     if let Some((_, menu)) = &tray {
-                        menu.show_accounts(&accounts(&vault));
+                        menu.show_accounts(&accounts(&sesame));
                     }
                 }
             }
@@ -139,8 +130,9 @@ fn run(vault: Vault, settings: Settings) -> ! {
                 match menu::action(event.id()) {
                     Some(Action::Open) => open_window(&[]),
                     Some(Action::Copy(id)) => {
-                        if let Err(message) = copy_code(&vault, &clipboard, &id, clear_after) {
-                            eprintln!("sesame-tray: {message}");
+                        // The secret is read for this copy alone: the tray holds none.
+                        if let Err(error) = sesame.copy_code(&id) {
+                            eprintln!("sesame-tray: {error}");
                         }
                     }
                     Some(Action::Quit) => {
@@ -148,7 +140,7 @@ fn run(vault: Vault, settings: Settings) -> ! {
                         // The icon goes at once; a code just copied stays on the clipboard
                         // (served by this process) until its clear has run.
                         tray = None;
-                        clipboard.wait_for_pending_clears();
+                        sesame.clipboard().wait_for_pending_clears();
                         *control_flow = ControlFlow::Exit;
                     }
                     None => {}
@@ -159,9 +151,9 @@ fn run(vault: Vault, settings: Settings) -> ! {
     })
 }
 
-fn build_tray(vault: &Vault) -> Result<(TrayIcon, TrayMenu), String> {
+fn build_tray(sesame: &Sesame) -> Result<(TrayIcon, TrayMenu), String> {
     let menu = TrayMenu::new().map_err(|e| e.to_string())?;
-    menu.show_accounts(&accounts(vault));
+    menu.show_accounts(&accounts(sesame));
     let icon = icon::load().map_err(|e| format!("the icon is unreadable: {e}"))?;
     let tray = TrayIconBuilder::new()
         .with_tooltip("Sesame")
@@ -173,40 +165,19 @@ fn build_tray(vault: &Vault) -> Result<(TrayIcon, TrayMenu), String> {
     Ok((tray, menu))
 }
 
-fn accounts(vault: &Vault) -> Vec<sesame_core::Account> {
+fn accounts(sesame: &Sesame) -> Vec<sesame_core::Account> {
     // An unreadable index shows an empty menu; the window explains what is wrong when opened.
-    vault.accounts().unwrap_or_default()
+    sesame.accounts().unwrap_or_default()
 }
 
-fn index_modified(vault: &Vault) -> Option<SystemTime> {
-    std::fs::metadata(vault.index_location())
+fn index_modified(sesame: &Sesame) -> Option<SystemTime> {
+    std::fs::metadata(sesame.index_location())
         .and_then(|m| m.modified())
         .ok()
 }
 
 fn open_window(args: &[&str]) {
-    if let Err(error) = companion::spawn_detached(WINDOW_PROGRAM, args) {
+    if let Err(error) = programs::spawn_detached(WINDOW_PROGRAM, args) {
         eprintln!("sesame-tray: the window could not be opened: {error}");
     }
-}
-
-/// Reads the account's secret (once, for this copy only: the tray holds no secrets) and copies
-/// its code, or the next one when the current is about to expire.
-fn copy_code(
-    vault: &Vault,
-    clipboard: &Arc<SecretClipboard>,
-    id: &sesame_core::AccountId,
-    clear_after: Duration,
-) -> Result<(), String> {
-    let accounts = vault.accounts().map_err(|e| e.to_string())?;
-    let account = accounts
-        .iter()
-        .find(|a| &a.id == id)
-        .ok_or("that account is no longer in Sesame")?;
-    let secret = vault.secret(account).map_err(|e| e.to_string())?;
-    let choice = choose_code_to_copy(&secret, account, vault.now())
-        .ok_or("this account has no time-based code")?;
-    clipboard
-        .copy_then_clear(&choice.code.code, clear_after)
-        .map_err(|e| e.to_string())
 }

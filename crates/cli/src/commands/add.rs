@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sesame_core::Vault;
-use sesame_core::policy::Policy;
+use sesame_core::Sesame;
 use sesame_core::transfer::{Added, Incoming};
 
 use super::scan::Source;
@@ -33,15 +32,16 @@ pub struct Args {
     yes: bool,
 }
 
-pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
     if args.from_screen || args.from_image.is_some() || args.from_clipboard {
         let source = Source {
             image: args.from_image,
             clipboard: args.from_clipboard,
         };
-        return add_scanned(vault, &source, args.yes);
+        return add_scanned(sesame, &source, args.yes);
     }
-    Policy::load().check_manual_add()?;
+    // Before the prompt: a user the policy forbids to type a secret is not asked for one.
+    sesame.check_typed_add()?;
     let what = if args.migration {
         "otpauth-migration:// export"
     } else {
@@ -54,27 +54,22 @@ pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
         )
         .hint("Nothing was stored. Drop --migration to add a single otpauth:// URI."));
     }
-    add_incoming(vault, Incoming::from_uri(&text)?)
+    add_incoming(sesame, sesame.read_typed(&text)?)
 }
 
 /// Adds the accounts that the QR codes found hold, after showing them (and asking, at a
 /// terminal, unless `yes`). Codes that are not accounts are listed with the reason.
-fn add_scanned(vault: &Vault, source: &Source, yes: bool) -> Result<ExitCode, Failure> {
-    let report = source.scan()?;
-    let mut incoming = Incoming::default();
-    let mut unreadable = false;
-    for found in &report.found {
-        match Incoming::from_payload(&found.payload) {
-            Ok(read) => {
-                eprintln!("Found on {}: {}", found.source, found.payload.describe());
-                incoming.extend(read);
-            }
-            Err(error) => {
-                unreadable = true;
-                eprintln!("Not added ({}): {error}", found.source);
-            }
+fn add_scanned(sesame: &Sesame, source: &Source, yes: bool) -> Result<ExitCode, Failure> {
+    let report = source.scan(sesame)?;
+    let read = sesame.read_scanned(report.found.iter().map(|found| &found.payload));
+    for (index, found) in report.found.iter().enumerate() {
+        match read.refused.iter().find(|(refused, _)| *refused == index) {
+            None => eprintln!("Found on {}: {}", found.source, found.payload.describe()),
+            Some((_, error)) => eprintln!("Not added ({}): {error}", found.source),
         }
     }
+    let unreadable = !read.refused.is_empty();
+    let incoming = read.incoming;
     if incoming.accounts.is_empty() && incoming.skipped.is_empty() {
         let failure = if report.found.is_empty() {
             Failure::new("no QR code was read").hint(report.nothing_found_hint())
@@ -96,7 +91,7 @@ fn add_scanned(vault: &Vault, source: &Source, yes: bool) -> Result<ExitCode, Fa
         println!("Nothing was added.");
         return Ok(ExitCode::FAILURE);
     }
-    let outcome = add_incoming(vault, incoming)?;
+    let outcome = add_incoming(sesame, incoming)?;
     Ok(if unreadable {
         ExitCode::FAILURE
     } else {
@@ -106,7 +101,7 @@ fn add_scanned(vault: &Vault, source: &Source, yes: bool) -> Result<ExitCode, Fa
 
 /// Adds what was read and says what happened to each account; fails when anything was left
 /// out, so that scripts notice.
-pub fn add_incoming(vault: &Vault, incoming: Incoming) -> Result<ExitCode, Failure> {
+pub fn add_incoming(sesame: &Sesame, incoming: Incoming) -> Result<ExitCode, Failure> {
     for warning in &incoming.warnings {
         eprintln!("warning: {warning}");
     }
@@ -116,7 +111,7 @@ pub fn add_incoming(vault: &Vault, incoming: Incoming) -> Result<ExitCode, Failu
     let total = incoming.accounts.len() + incoming.skipped.len();
     let skipped = incoming.skipped.len();
     let partial = incoming.partial_exports.clone();
-    let done = match incoming.add_to(vault) {
+    let done = match sesame.add_all(incoming) {
         Ok(done) => done,
         Err(partial) => {
             report(&partial.done);
@@ -131,8 +126,11 @@ pub fn add_incoming(vault: &Vault, incoming: Incoming) -> Result<ExitCode, Failu
     if total > 1 {
         println!("Added {} of {total} accounts.", done.added.len());
     }
-    for (part, parts) in partial {
-        println!("That was QR code {part} of {parts} of an export: add the others too.");
+    for part in partial {
+        println!(
+            "That was QR code {} of {} of an export: add the others too.",
+            part.index, part.count
+        );
     }
     Ok(if skipped > 0 {
         eprintln!("{skipped} entries could not be added; the others were.");

@@ -3,10 +3,8 @@
 use std::process::ExitCode;
 
 use serde::Serialize;
-use sesame_core::Vault;
-use sesame_core::account::{SelectError, search};
-use sesame_core::otp::{self, OtpKind};
-use sesame_core::policy::Policy;
+use sesame_core::Sesame;
+use sesame_core::otp::OtpKind;
 
 use crate::failure::Failure;
 
@@ -40,50 +38,27 @@ struct Shown {
     counter: Option<u64>,
 }
 
-pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
-    Policy::load().check_cli_code()?;
-    let accounts = vault.accounts()?;
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
     let term = args.search.unwrap_or_default();
-    let matches = search(&accounts, &term);
-    if matches.is_empty() {
-        return Err(if accounts.is_empty() {
-            Failure::new("there are no accounts yet").hint("Add one with `sesame add`.")
-        } else {
-            SelectError::NoMatch(term).into()
-        });
-    }
-    let alone = matches.len() == 1;
-    let now = vault.now();
-    let mut shown = Vec::with_capacity(matches.len());
-    for account in matches {
-        let mut row = Shown {
-            id: account.id.to_string(),
-            issuer: account.issuer.clone(),
-            name: account.name.clone(),
-            kind: account.params.kind,
-            code: None,
-            seconds_left: None,
-            valid_until: None,
-            next_code: None,
-            counter: None,
-        };
-        if account.params.is_time_based() {
-            // One keyring read per account, then every code of it from memory.
-            let secret = vault.secret(account)?;
-            let current = otp::timed_code(&secret, &account.params, now);
-            if args.next {
-                row.next_code = Some(otp::next_timed_code(&secret, &account.params, now).code);
-            }
-            row.seconds_left = Some(current.seconds_left);
-            row.valid_until = Some(current.valid_until);
-            row.code = Some(current.code);
-        } else if alone {
-            let hotp = vault.next_hotp(&account.id)?;
-            row.counter = Some(hotp.counter);
-            row.code = Some(hotp.code);
-        }
-        shown.push(row);
-    }
+    let shown: Vec<Shown> = sesame
+        .look_up_codes(&term, args.next)?
+        .into_iter()
+        .map(|found| Shown {
+            id: found.account.id.to_string(),
+            issuer: found.account.issuer,
+            name: found.account.name,
+            kind: found.account.params.kind,
+            code: found
+                .timed
+                .as_ref()
+                .map(|c| c.code.clone())
+                .or_else(|| found.hotp.as_ref().map(|h| h.code.clone())),
+            seconds_left: found.timed.as_ref().map(|c| c.seconds_left),
+            valid_until: found.timed.as_ref().map(|c| c.valid_until),
+            next_code: found.next.map(|c| c.code),
+            counter: found.hotp.map(|h| h.counter),
+        })
+        .collect();
     if args.json {
         println!(
             "{}",

@@ -2,13 +2,12 @@
 //! any add or removal a crash interrupted), the organization's policy, screen capture, and the
 //! bound servers. Exits non-zero when anything fails, for monitoring and provisioning scripts.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use sesame_core::Vault;
-use sesame_core::login::Companion;
+use sesame_core::Sesame;
 use sesame_core::policy::{Policy, PolicySource};
+use sesame_core::sesame::ServerHealth;
 
 use crate::failure::Failure;
 
@@ -44,13 +43,12 @@ struct Report {
     checks: Vec<Check>,
 }
 
-pub fn run(vault: &Vault, data_dir: &Path, args: Args) -> Result<ExitCode, Failure> {
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
     let mut checks = Vec::new();
-    vault_checks(vault, &mut checks);
-    let policy = Policy::load();
-    checks.push(policy_check(&policy));
+    vault_checks(sesame, &mut checks);
+    checks.push(policy_check(&sesame.policy()));
     checks.push(screen_check());
-    server_checks(Companion::open(data_dir).with_policy(policy), &mut checks);
+    server_checks(sesame, &mut checks);
 
     let healthy = checks.iter().all(|c| c.status != "fail");
     if args.json {
@@ -76,8 +74,8 @@ pub fn run(vault: &Vault, data_dir: &Path, args: Args) -> Result<ExitCode, Failu
     })
 }
 
-fn vault_checks(vault: &Vault, checks: &mut Vec<Check>) {
-    let report = match vault.doctor() {
+fn vault_checks(sesame: &Sesame, checks: &mut Vec<Check>) {
+    let report = match sesame.repair() {
         Ok(report) => report,
         Err(error) => {
             let failure = Failure::from(error);
@@ -182,38 +180,38 @@ fn screen_check() -> Check {
     }
 }
 
-fn server_checks(companion: Companion, checks: &mut Vec<Check>) {
-    let bound = match companion.bound() {
-        Ok(bound) => bound,
+fn server_checks(sesame: &Sesame, checks: &mut Vec<Check>) {
+    let servers = match sesame.server_health() {
+        Ok(servers) => servers,
         Err(error) => {
             checks.push(Check::new("servers", "fail", error.to_string()));
             return;
         }
     };
-    if bound.is_empty() {
+    if !servers
+        .iter()
+        .any(|s| !matches!(s, ServerHealth::ProvidedUnbound { .. }))
+    {
         checks.push(Check::new("servers", "ok", "not bound to any server"));
     }
-    let provided = companion.provided_unbound(&bound);
-    for server in bound {
-        let name = format!("server {}", server.origin);
-        if let Err(refusal) = companion.policy().check_server(&server.origin) {
-            checks.push(Check::new(name, "fail", refusal.to_string()));
-            continue;
-        }
-        checks.push(match companion.probe(&server.origin) {
-            Ok(()) => Check::new(
-                name,
+    for server in servers {
+        checks.push(match server {
+            ServerHealth::Refused { origin, refusal } => {
+                Check::new(format!("server {origin}"), "fail", refusal.to_string())
+            }
+            ServerHealth::Reachable { origin, account } => Check::new(
+                format!("server {origin}"),
                 "ok",
-                format!("reachable; bound as {}", server.account),
+                format!("reachable; bound as {account}"),
             ),
-            Err(error) => Check::new(name, "fail", error.to_string()),
+            ServerHealth::Unreachable { origin, error } => {
+                Check::new(format!("server {origin}"), "fail", error.to_string())
+            }
+            ServerHealth::ProvidedUnbound { origin } => Check::new(
+                format!("server {origin}"),
+                "ok",
+                "provided by the policy, not bound yet: bind from its account page",
+            ),
         });
-    }
-    for origin in provided {
-        checks.push(Check::new(
-            format!("server {origin}"),
-            "ok",
-            "provided by the policy, not bound yet: bind from its account page",
-        ));
     }
 }

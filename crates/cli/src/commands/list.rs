@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use serde::Serialize;
-use sesame_core::Vault;
+use sesame_core::Sesame;
 use sesame_core::otp::{Algorithm, OtpKind};
 
 use crate::failure::Failure;
@@ -29,8 +29,8 @@ struct Listed<'a> {
     counter: Option<u64>,
 }
 
-pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
-    let accounts = vault.accounts()?;
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
+    let accounts = sesame.accounts()?;
     if args.json {
         let listed: Vec<_> = accounts
             .iter()

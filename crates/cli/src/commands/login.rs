@@ -5,9 +5,9 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sesame_core::login::{Companion, LoginError, PendingApproval};
-use sesame_core::policy::AddressVerdict;
-use sesame_core::scan::Payload;
+use sesame_core::Sesame;
+use sesame_core::scan::SignInCode;
+use sesame_core::sesame::{DEVICE_NAME, Review};
 use sesame_protocol::address::AddressMatch;
 use sesame_protocol::wire::{Decision, SessionState};
 
@@ -30,7 +30,7 @@ pub struct CodeSource {
 
 impl CodeSource {
     /// The code's text, scanned if asked, the first code of `wanted` kind found.
-    fn text(&self, wanted: fn(&Payload) -> Option<&str>, what: &str) -> Result<String, Failure> {
+    fn text(&self, sesame: &Sesame, wanted: SignInCode, what: &str) -> Result<String, Failure> {
         if let Some(uri) = &self.uri {
             return Ok(uri.trim().to_owned());
         }
@@ -43,11 +43,14 @@ impl CodeSource {
             image: self.from_image.clone(),
             clipboard: false,
         };
-        let report = source.scan()?;
+        let report = source.scan(sesame)?;
         report
             .found
             .iter()
-            .find_map(|found| wanted(&found.payload).map(str::to_owned))
+            .find_map(|found| match found.payload.sign_in() {
+                Some((kind, text)) if kind == wanted => Some(text.to_owned()),
+                _ => None,
+            })
             .ok_or_else(|| {
                 let hint = if report.found.is_empty() {
                     report.nothing_found_hint().to_owned()
@@ -67,50 +70,20 @@ impl CodeSource {
     }
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-impl From<LoginError> for Failure {
-    fn from(error: LoginError) -> Self {
-        let hint = match &error {
-            LoginError::Server {
-                attempts_left: Some(left),
-                ..
-            } => Some(format!("{left} attempt(s) left.")),
-            LoginError::Store(store) => Some(store.hint().to_owned()),
-            LoginError::Refused(_) => Some("Nothing was approved.".to_owned()),
-            LoginError::Policy(_) => Some("Ask your IT department if you need this.".to_owned()),
-            _ => None,
-        };
-        let failure = Failure::new(error.to_string());
-        match hint {
-            Some(hint) => failure.hint(hint),
-            None => failure,
-        }
-    }
-}
-
 #[derive(Debug, clap::Args)]
 pub struct BindArgs {
     #[command(flatten)]
     code: CodeSource,
     /// The name the server shows for this device.
-    #[arg(long, default_value = "Sesame on this computer")]
+    #[arg(long, default_value = DEVICE_NAME)]
     name: String,
 }
 
-pub fn bind(data_dir: &std::path::Path, args: BindArgs) -> Result<ExitCode, Failure> {
-    let uri = args.code.text(
-        |p| match p {
-            Payload::Bind(text) => Some(text),
-            _ => None,
-        },
-        "Sesame binding code",
-    )?;
-    let bound = Companion::open(data_dir).bind(&uri, &args.name, now())?;
+pub fn bind(sesame: &Sesame, args: BindArgs) -> Result<ExitCode, Failure> {
+    let uri = args
+        .code
+        .text(sesame, SignInCode::Bind, "Sesame binding code")?;
+    let bound = sesame.bind(&uri, &args.name)?;
     println!("Bound to {} as {}.", bound.origin, bound.account);
     println!(
         "Type this pairing code on the page to finish: {}",
@@ -136,12 +109,12 @@ pub struct ApproveArgs {
     accept_unknown_address: bool,
 }
 
-fn show(pending: &PendingApproval) {
-    let details = &pending.details;
-    let age = now().saturating_sub(details.created_at);
+fn show(review: &Review) {
+    let details = &review.pending.details;
+    let age = review.age_seconds;
     println!(
         "Sign-in to {} as {}",
-        pending.origin, details.account_display
+        review.pending.origin, details.account_display
     );
     println!(
         "  browser: {} ({})",
@@ -161,27 +134,23 @@ fn show(pending: &PendingApproval) {
     println!("Approve only if you opened this page yourself on this computer.");
 }
 
-pub fn approve(data_dir: &std::path::Path, args: ApproveArgs) -> Result<ExitCode, Failure> {
-    let uri = args.code.text(
-        |p| match p {
-            Payload::Login(text) => Some(text),
-            _ => None,
-        },
-        "Sesame sign-in code",
-    )?;
-    let companion = Companion::open(data_dir);
-    let pending = companion.scan(&uri, now())?;
-    show(&pending);
+pub fn approve(sesame: &Sesame, args: ApproveArgs) -> Result<ExitCode, Failure> {
+    let uri = args
+        .code
+        .text(sesame, SignInCode::Login, "Sesame sign-in code")?;
+    let review = sesame.review(&uri)?;
+    show(&review);
+    let pending = &review.pending;
     if args.deny {
-        companion.decide(&pending, Decision::Deny, "", now())?;
+        sesame.decide(pending, Decision::Deny, "")?;
         println!("Denied. The browser is not signed in.");
         return Ok(ExitCode::SUCCESS);
     }
-    if pending.verdict == AddressVerdict::Confirm
+    if review.confirm_place
         && !args.accept_unknown_address
         && !confirm("Sesame cannot confirm the browser is on this computer. Approve anyway?")?
     {
-        companion.decide(&pending, Decision::Deny, "", now())?;
+        sesame.decide(pending, Decision::Deny, "")?;
         println!("Denied.");
         return Ok(ExitCode::FAILURE);
     }
@@ -199,11 +168,11 @@ pub fn approve(data_dir: &std::path::Path, args: ApproveArgs) -> Result<ExitCode
         }
     };
     if number.is_empty() {
-        companion.decide(&pending, Decision::Deny, "", now())?;
+        sesame.decide(pending, Decision::Deny, "")?;
         println!("Denied. The browser is not signed in.");
         return Ok(ExitCode::SUCCESS);
     }
-    match companion.decide(&pending, Decision::Approve, &number, now())? {
+    match sesame.decide(pending, Decision::Approve, &number)? {
         SessionState::Confirmed => println!("Approved. The browser signs in now."),
         other => println!("The sign-in is now {other:?}."),
     }
@@ -217,36 +186,37 @@ pub struct ServersArgs {
     json: bool,
 }
 
-pub fn servers(data_dir: &std::path::Path, args: ServersArgs) -> Result<ExitCode, Failure> {
-    let companion = Companion::open(data_dir);
-    let servers = companion.bound()?;
-    let provided = companion.provided_unbound(&servers);
+pub fn servers(sesame: &Sesame, args: ServersArgs) -> Result<ExitCode, Failure> {
+    let servers = sesame.servers()?;
     if args.json {
-        let mut list: Vec<_> = servers
+        let list: Vec<_> = servers
             .iter()
-            .map(|s| serde_json::json!({"origin": s.origin, "account": s.account, "server_kid": s.server_kid, "bound_at": s.bound_at}))
+            .map(|s| {
+                if s.bound {
+                    serde_json::json!({"origin": s.origin, "account": s.account, "server_kid": s.server_kid, "bound_at": s.bound_at})
+                } else {
+                    serde_json::json!({"origin": s.origin, "bound": false, "provided_by_policy": true})
+                }
+            })
             .collect();
-        list.extend(
-            provided
-                .iter()
-                .map(|origin| serde_json::json!({"origin": origin, "bound": false, "provided_by_policy": true})),
-        );
         println!("{}", serde_json::Value::Array(list));
         return Ok(ExitCode::SUCCESS);
     }
-    if servers.is_empty() && provided.is_empty() {
+    if servers.is_empty() {
         println!("Not bound to any server. Bind from your account page's \"Add Sesame\".");
     }
     for server in servers {
-        println!(
-            "{}  {}  key {}",
-            server.origin, server.account, server.server_kid
-        );
-    }
-    for origin in provided {
-        println!(
-            "{origin}  provided by your organization, not bound yet: bind from its account page"
-        );
+        if server.bound {
+            println!(
+                "{}  {}  key {}",
+                server.origin, server.account, server.server_kid
+            );
+        } else {
+            println!(
+                "{}  provided by your organization, not bound yet: bind from its account page",
+                server.origin
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -257,8 +227,8 @@ pub struct UnbindArgs {
     origin: String,
 }
 
-pub fn unbind(data_dir: &std::path::Path, args: UnbindArgs) -> Result<ExitCode, Failure> {
-    if Companion::open(data_dir).unbind(&args.origin)? {
+pub fn unbind(sesame: &Sesame, args: UnbindArgs) -> Result<ExitCode, Failure> {
+    if sesame.unbind(&args.origin)? {
         println!(
             "Unbound from {}; its device key is deleted. Remove the device on the server's account page too.",
             args.origin

@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use sesame_core::Vault;
+use sesame_core::Sesame;
 
-use super::selected;
 use crate::failure::Failure;
 use crate::input::confirm;
 
@@ -17,8 +16,8 @@ pub struct Args {
     yes: bool,
 }
 
-pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
-    let account = selected(vault, &args.account)?;
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
+    let account = sesame.select(&args.account)?;
     let question = format!(
         "Remove {} ({})? Its secret is deleted from the keyring; you will need the service's \
          QR code to add it again.",
@@ -29,7 +28,7 @@ pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
         println!("Kept {}.", account.label());
         return Ok(ExitCode::FAILURE);
     }
-    let removed = vault.remove(&account.id)?;
+    let removed = sesame.remove(&account.id)?;
     println!("Removed {}", removed.label());
     Ok(ExitCode::SUCCESS)
 }

@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use sesame_core::Vault;
+use sesame_core::Sesame;
 
-use super::selected;
 use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
@@ -19,15 +18,15 @@ pub struct Args {
     name: Option<String>,
 }
 
-pub fn run(vault: &Vault, args: Args) -> Result<ExitCode, Failure> {
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
     if args.issuer.is_none() && args.name.is_none() {
         return Err(Failure::new("nothing to change").hint("Pass --issuer, --name, or both."));
     }
-    let account = selected(vault, &args.account)?;
+    let account = sesame.select(&args.account)?;
     let before = account.label();
     let issuer = args.issuer.unwrap_or(account.issuer);
     let name = args.name.unwrap_or(account.name);
-    let renamed = vault.rename(&account.id, &issuer, &name)?;
+    let renamed = sesame.rename(&account.id, &issuer, &name)?;
     println!("Renamed {before} to {}", renamed.label());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use sesame_core::Sesame;
 use sesame_core::otpauth::uri;
-use sesame_core::scan::{self, Found, Payload, ScanReport};
+use sesame_core::scan::{Found, Payload, ScanReport};
 
 use crate::failure::Failure;
 
@@ -20,26 +21,13 @@ pub struct Source {
     pub clipboard: bool,
 }
 
-/// How long a screen scan keeps looking when it finds nothing: the page may still be coming
-/// forward, or still drawing its code.
-const KEEP_LOOKING: std::time::Duration = std::time::Duration::from_secs(3);
-
 impl Source {
-    /// Runs the scan.
-    pub fn scan(&self) -> Result<ScanReport, Failure> {
+    /// Runs the scan (a screen scan looks again for a moment while it finds nothing).
+    pub fn scan(&self, sesame: &Sesame) -> Result<ScanReport, Failure> {
         Ok(match (&self.image, self.clipboard) {
-            (Some(path), _) => scan::scan_image_file(path)?,
-            (None, true) => scan::scan_clipboard_image()?,
-            (None, false) => {
-                let deadline = std::time::Instant::now() + KEEP_LOOKING;
-                loop {
-                    let report = scan::screen::scan_screens()?;
-                    if !report.found.is_empty() || std::time::Instant::now() >= deadline {
-                        break report;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                }
-            }
+            (Some(path), _) => sesame.scan_image_file(path)?,
+            (None, true) => sesame.scan_clipboard()?,
+            (None, false) => sesame.scan_screen()?,
         })
     }
 }
@@ -54,8 +42,8 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Failure> {
-    let report = args.source.scan()?;
+pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
+    let report = args.source.scan(sesame)?;
     if args.json {
         let codes: Vec<_> = report.found.iter().map(json_of).collect();
         let json = serde_json::json!({

@@ -6,10 +6,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use sesame_core::Vault;
-use sesame_core::policy::Policy;
+use sesame_core::Sesame;
 use sesame_core::private_files::create_new_private_file;
-use sesame_core::transfer::{Incoming, export_uris};
+use sesame_core::sesame::Error;
 use zeroize::Zeroizing;
 
 use super::add::add_incoming;
@@ -22,8 +21,8 @@ pub struct ImportArgs {
     file: PathBuf,
 }
 
-pub fn import(vault: &Vault, args: ImportArgs) -> Result<ExitCode, Failure> {
-    Policy::load().check_manual_add()?;
+pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
+    sesame.check_typed_add()?;
     let shown = args.file.display().to_string();
     let text = if shown == "-" {
         let mut text = Zeroizing::new(String::new());
@@ -42,11 +41,12 @@ pub fn import(vault: &Vault, args: ImportArgs) -> Result<ExitCode, Failure> {
                 .to_owned(),
         )
     };
-    let incoming = Incoming::from_file_text(&text).map_err(|e| {
-        Failure::new(format!("{shown}: {e}"))
-            .hint("Fix the lines named and import the file again; nothing was stored.")
+    let incoming = sesame.read_import(&text).map_err(|e| match e {
+        Error::Import(e) => Failure::new(format!("{shown}: {e}"))
+            .hint("Fix the lines named and import the file again; nothing was stored."),
+        other => other.into(),
     })?;
-    add_incoming(vault, incoming)
+    add_incoming(sesame, incoming)
 }
 
 #[derive(Debug, clap::Args)]
@@ -56,10 +56,9 @@ pub struct ExportArgs {
     file: PathBuf,
 }
 
-pub fn export(vault: &Vault, args: ExportArgs) -> Result<ExitCode, Failure> {
-    Policy::load().check_export()?;
-    let count = vault.accounts()?.len();
-    let text = export_uris(vault)?;
+pub fn export(sesame: &Sesame, args: ExportArgs) -> Result<ExitCode, Failure> {
+    let text = sesame.export()?;
+    let count = text.lines().count();
     let shown = args.file.display().to_string();
     if shown == "-" {
         std::io::stdout().write_all(text.as_bytes())?;

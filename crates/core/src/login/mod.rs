@@ -24,7 +24,7 @@ pub use servers::{BoundServer, DEVICE_KEY_SERVICE, ServerList, ServersError};
 
 use crate::policy::{AddressVerdict, Policy, PolicyRefusal};
 use crate::secret::Secret;
-use crate::vault::{KeyringStore, SecretStore, StoreError};
+use crate::vault::{SecretStore, StoreError};
 
 /// Why binding or approving failed; each variant is something different to tell the user.
 #[derive(Debug, thiserror::Error)]
@@ -95,15 +95,10 @@ pub struct Companion {
 }
 
 impl Companion {
-    /// The companion for a data dir, with device keys in the OS keyring, under the machine's
-    /// policy.
-    pub fn open(data_dir: &Path) -> Self {
-        Self::with_store(data_dir, Arc::new(KeyringStore::new(DEVICE_KEY_SERVICE)))
-    }
-
-    /// The same with another key store (tests); still under the machine's policy, so that no
-    /// caller can forget it.
-    pub fn with_store(data_dir: &Path, keys: Arc<dyn SecretStore>) -> Self {
+    /// The client for a data dir's bound servers, with device keys in `keys`, under `policy`
+    /// (a required part, so that no caller can forget it: [`crate::Sesame`] passes the one in
+    /// force).
+    pub fn new(data_dir: &Path, keys: Arc<dyn SecretStore>, policy: Policy) -> Self {
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
@@ -112,18 +107,13 @@ impl Companion {
             .unwrap_or_else(|_| reqwest::blocking::Client::new());
         Self {
             servers: ServerList::new(data_dir),
-            policy: Policy::load(),
+            policy,
             keys,
             http,
         }
     }
 
-    /// Replaces the policy (tests, and faces that loaded it already).
-    pub fn with_policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
-        self
-    }
-
+    /// The policy this client applies.
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

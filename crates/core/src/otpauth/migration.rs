@@ -157,8 +157,35 @@ pub struct MigrationBatch {
     pub accounts: Vec<NewAccount>,
     /// Entries that could not be used.
     pub skipped: Vec<SkippedEntry>,
-    /// Google splits large exports into several QR codes: this one's place (1-based) and count.
-    pub batch: (usize, usize),
+    /// Which of the export's QR codes this is.
+    pub part: BatchPart,
+}
+
+/// Google splits large exports over several QR codes: which one an export is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPart {
+    /// 1-based.
+    pub index: usize,
+    /// How many QR codes the export has.
+    pub count: usize,
+}
+
+impl BatchPart {
+    /// True when the export has other QR codes, to be added too.
+    pub fn has_others(&self) -> bool {
+        self.count > 1
+    }
+}
+
+impl std::fmt::Display for SkippedEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = if self.label.is_empty() {
+            "no name"
+        } else {
+            &self.label
+        };
+        write!(f, "entry {} ({label}): {}", self.position, self.reason)
+    }
 }
 
 const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -234,7 +261,10 @@ pub fn parse(uri: &str) -> Result<MigrationBatch, MigrationError> {
     Ok(MigrationBatch {
         accounts,
         skipped,
-        batch: (batch_index.min(batch_size), batch_size),
+        part: BatchPart {
+            index: batch_index.min(batch_size),
+            count: batch_size,
+        },
     })
 }
 
@@ -394,7 +424,7 @@ mod tests {
         let batch = parse(&uri).expect("our own export");
         assert_eq!(batch.accounts, accounts);
         assert!(batch.skipped.is_empty());
-        assert_eq!(batch.batch, (1, 1));
+        assert_eq!(batch.part, BatchPart { index: 1, count: 1 });
     }
 
     #[test]
@@ -420,7 +450,7 @@ mod tests {
         assert_eq!(batch.accounts[0].label(), "Example:dave");
         assert_eq!(batch.accounts[0].params.kind, OtpKind::Totp);
         assert_eq!(batch.accounts[0].secret.expose(), &[0xfb; 20]);
-        assert_eq!(batch.batch, (2, 2));
+        assert_eq!(batch.part, BatchPart { index: 2, count: 2 });
     }
 
     #[test]

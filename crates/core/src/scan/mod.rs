@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 pub use decoder::Bounds;
 use decoder::decode_frame;
 use luma::Luma;
-pub use payload::Payload;
+pub use payload::{Payload, SignInCode};
 
 /// Largest image Sesame decodes, in pixels: three 4K screens side by side fit; a crafted
 /// 20000×20000 file (1.6 GB as RGBA) is refused before it is decoded.

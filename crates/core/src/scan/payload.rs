@@ -42,7 +42,26 @@ impl std::fmt::Debug for Payload {
     }
 }
 
+/// Sesame's own codes, which a face acts on (review a sign-in, bind) rather than adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInCode {
+    /// `sesame://login`: a sign-in to review.
+    Login,
+    /// `sesame://bind`: a server offering to bind this device.
+    Bind,
+}
+
 impl Payload {
+    /// The kind and text of a Sesame sign-in or binding code; `None` for anything else.
+    pub fn sign_in(&self) -> Option<(SignInCode, &str)> {
+        match self {
+            Self::Login(text) => Some((SignInCode::Login, text)),
+            Self::Bind(text) => Some((SignInCode::Bind, text)),
+            _ => None,
+        }
+    }
+
     /// Classifies a code's bytes.
     pub fn classify(bytes: &[u8]) -> Self {
         if bytes.len() > MAX_TEXT_BYTES {
