@@ -12,6 +12,8 @@ pub mod message;
 pub mod origin;
 pub mod qr;
 pub mod wire;
+#[cfg(test)]
+mod wire_snapshots;
 
 /// The protocol version these types speak.
 pub const VERSION: u32 = 1;

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     RateLimited,
     InvalidCredentials,
     ReauthRequired,
+    /// The server failed; nothing the client sent was wrong.
+    Internal,
 }
 
 impl ErrorCode {
@@ -49,6 +51,7 @@ impl ErrorCode {
             Expired | AlreadyUsed => 410,
             NumberMismatch | PairingCodeMismatch => 422,
             SlowDown | RateLimited => 429,
+            Internal => 500,
         }
     }
 
@@ -90,6 +93,7 @@ impl ErrorCode {
             SlowDown | RateLimited => "too many attempts; wait a little and try again",
             InvalidCredentials => "the user name, password or code is wrong",
             ReauthRequired => "sign in again with your password and code first",
+            Internal => "the server failed; try again",
         }
     }
 }
@@ -107,6 +111,20 @@ pub struct ErrorBody {
     pub state: Option<SessionState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_time: Option<u64>,
+}
+
+impl ErrorBody {
+    /// The body of `code`, with the table's explanation as its message and no extras.
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            error: code,
+            message: code.explanation().to_owned(),
+            retry_after: None,
+            attempts_left: None,
+            state: None,
+            server_time: None,
+        }
+    }
 }
 
 /// A login session's states.
@@ -235,6 +253,36 @@ impl ConfirmRequest {
     }
 }
 
+/// `POST /api/qr/sessions`'s answer, to the browser that opened the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCreated {
+    pub sid: String,
+    /// The `sesame://login` URI the QR code holds.
+    pub qr_uri: String,
+    /// The same code as an SVG image, for the page.
+    pub qr_svg: String,
+    pub expires_at: u64,
+}
+
+/// `POST /api/qr/sessions/{sid}/confirm`'s answer: the session's state after the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmResponse {
+    pub state: SessionState,
+}
+
+/// `POST /api/qr/sessions/{sid}/redeem`: the browser trades its ticket for a signed-in session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemRequest {
+    pub ticket: String,
+}
+
+/// The redeem's answer (the session cookie comes with it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemResponse {
+    pub state: SessionState,
+}
+
 /// `GET /api/qr/sessions/{sid}/status`'s answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusResponse {
@@ -272,6 +320,7 @@ mod tests {
             (ErrorCode::AlreadyClaimed, 409),
             (ErrorCode::SlowDown, 429),
             (ErrorCode::RateLimited, 429),
+            (ErrorCode::Internal, 500),
         ];
         for (code, status) in table {
             assert_eq!(code.status(), status, "{code:?}");

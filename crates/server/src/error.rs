@@ -18,14 +18,7 @@ pub enum ApiError {
 impl ApiError {
     /// The protocol error `code` with the table's explanation as message.
     pub fn new(code: ErrorCode) -> Self {
-        Self::Protocol(Box::new(ErrorBody {
-            error: code,
-            message: code.explanation().to_owned(),
-            retry_after: None,
-            attempts_left: None,
-            state: None,
-            server_time: None,
-        }))
+        Self::Protocol(Box::new(ErrorBody::new(code)))
     }
 
     fn with(mut self, change: impl FnOnce(&mut ErrorBody)) -> Self {
@@ -76,11 +69,8 @@ impl IntoResponse for ApiError {
             }
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    Json(serde_json::json!({"error": "internal", "message": "the server failed; try again"})),
-                )
-                    .into_response()
+                let body = ErrorBody::new(ErrorCode::Internal);
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
             }
         }
     }

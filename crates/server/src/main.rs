@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Parser;
 use sesame_protocol::origin::Origin;
 use sesame_server::clock::SystemClock;
-use sesame_server::routes::accounts::{create_user, set_totp_secret};
+use sesame_server::routes::accounts::{create_user, otpauth_uri, set_totp_secret};
 use sesame_server::state::random_token;
 use sesame_server::{AddressPolicy, AppState, app, keys};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -126,12 +126,7 @@ async fn demo(state: &AppState, origin: &Origin) {
         .await
         .unwrap_or_else(|e| fail(format!("could not create the demo account: {e:?}")));
     let issuer = format!("Sesame demo ({origin})");
-    let uri = format!(
-        "otpauth://totp/{}:demo?secret={}&issuer={}",
-        percent(&issuer),
-        base32(&secret),
-        percent(&issuer)
-    );
+    let uri = otpauth_uri(&issuer, "demo", &secret);
     println!("Demo account ready at {origin}");
     println!("  user:      demo");
     println!("  password:  {password}");
@@ -140,14 +135,6 @@ async fn demo(state: &AppState, origin: &Origin) {
     println!(
         "then sign in at {origin}/ with the password and Sesame's code, and bind Sesame from the account page."
     );
-}
-
-fn percent(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
-fn base32(bytes: &[u8]) -> String {
-    data_encoding::BASE32_NOPAD.encode(bytes)
 }
 
 async fn shutdown() {

@@ -16,8 +16,8 @@ use sesame_protocol::message::{self, Context, b64, key_id, unb64};
 use sesame_protocol::origin::Origin;
 use sesame_protocol::qr::{BindQr, LoginQr, QrError, Refusal};
 use sesame_protocol::wire::{
-    ClaimRequest, ClaimResponse, ConfirmRequest, Decision, ErrorBody, ErrorCode, ScanRequest,
-    ScanResponse, SessionState,
+    ClaimRequest, ClaimResponse, ConfirmRequest, ConfirmResponse, Decision, ErrorBody, ErrorCode,
+    ScanRequest, ScanResponse, SessionState,
 };
 
 pub use servers::{BoundServer, DEVICE_KEY_SERVICE, ServerList, ServersError};
@@ -292,12 +292,8 @@ impl Companion {
             Context::Confirm,
             &request.signed_fields(&pending.origin, &pending.session),
         )?;
-        #[derive(serde::Deserialize)]
-        struct Confirmed {
-            state: SessionState,
-        }
         let path = format!("/api/qr/sessions/{}/confirm", pending.session);
-        let answer: Confirmed = self.post(&origin, &path, &request)?;
+        let answer: ConfirmResponse = self.post(&origin, &path, &request)?;
         Ok(answer.state)
     }
 

@@ -85,6 +85,21 @@ enum Cause {
     Code,
 }
 
+/// The `otpauth://` URI of an account's TOTP secret, for an authenticator to add: the issuer both
+/// in the label and as the parameter, as the Key URI format recommends.
+pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
+    let encode = |text: &str| {
+        percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    format!(
+        "otpauth://totp/{}:{}?secret={}&issuer={}",
+        encode(issuer),
+        encode(account),
+        data_encoding::BASE32_NOPAD.encode(secret),
+        encode(issuer)
+    )
+}
+
 fn generator(secret: &[u8]) -> totp_rs::Totp {
     totp_rs::Builder::new()
         .with_algorithm(totp_rs::Algorithm::SHA1)
@@ -238,10 +253,10 @@ pub async fn login(
             .execute(&inner.db)
             .await?;
             tracing::info!(user = user_id, second_factor, "signed in");
-            let mut response = Json(serde_json::json!({
-                "signed_in": true,
-                "enrol_second_factor": !second_factor,
-            }))
+            let mut response = Json(SignedInAnswer {
+                signed_in: true,
+                enrol_second_factor: !second_factor,
+            })
             .into_response();
             if let Some(value) = set_cookie(SESSION_COOKIE, &token) {
                 response.headers_mut().insert(SET_COOKIE, value);
@@ -296,6 +311,20 @@ pub(crate) async fn signed_in(inner: &Inner, headers: &HeaderMap) -> Result<(i64
     Ok((session.user_id, session.reauth_at))
 }
 
+/// `POST /api/login`'s answer (the session cookie comes with it).
+#[derive(Debug, serde::Serialize)]
+pub struct SignedInAnswer {
+    pub signed_in: bool,
+    /// The account has no second factor yet: the session may only enrol one.
+    pub enrol_second_factor: bool,
+}
+
+/// `POST /api/totp/confirm`'s answer.
+#[derive(Debug, serde::Serialize)]
+pub struct Enrolled {
+    pub enrolled: bool,
+}
+
 /// `POST /api/totp/begin`'s answer: the secret to add to an authenticator.
 #[derive(Debug, serde::Serialize)]
 pub struct Enrolment {
@@ -328,16 +357,7 @@ pub async fn begin_totp(
         .execute(&inner.db)
         .await?;
     let issuer = format!("Sesame server ({})", inner.origin);
-    let encode = |text: &str| {
-        percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
-    let otpauth_uri = format!(
-        "otpauth://totp/{}:{}?secret={}&issuer={}",
-        encode(&issuer),
-        encode(&username),
-        data_encoding::BASE32_NOPAD.encode(&secret),
-        encode(&issuer)
-    );
+    let otpauth_uri = otpauth_uri(&issuer, &username, &secret);
     Ok(Json(Enrolment {
         qr_svg: super::pages::qr_svg(&otpauth_uri),
         otpauth_uri,
@@ -357,7 +377,7 @@ pub async fn confirm_totp(
     State(app): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<ConfirmTotp>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Enrolled>, ApiError> {
     let inner = &app.0;
     let request = json(body)?;
     let session = signed_in_any(inner, &headers).await?;
@@ -384,7 +404,7 @@ pub async fn confirm_totp(
         .execute(&inner.db)
         .await?;
     tracing::info!(user = session.user_id, "TOTP enrolled");
-    Ok(Json(serde_json::json!({"enrolled": true})))
+    Ok(Json(Enrolled { enrolled: true }))
 }
 
 #[cfg(test)]

@@ -12,12 +12,13 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rand::Rng as _;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sesame_protocol::address::{self, AddressMatch};
 use sesame_protocol::message::{self, Context, unb64};
 use sesame_protocol::qr::LoginQr;
 use sesame_protocol::wire::{
-    ConfirmRequest, Decision, ErrorCode, ScanRequest, ScanResponse, SessionState, StatusResponse,
+    ConfirmRequest, ConfirmResponse, Decision, ErrorCode, RedeemRequest, RedeemResponse,
+    ScanRequest, ScanResponse, SessionCreated, SessionState, StatusResponse,
 };
 use subtle::ConstantTimeEq as _;
 
@@ -172,16 +173,6 @@ pub(crate) fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
     .ok()
 }
 
-/// `POST /api/qr/sessions`'s answer.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Created {
-    pub sid: String,
-    pub qr_uri: String,
-    /// The same code as an SVG image, for the page.
-    pub qr_svg: String,
-    pub expires_at: u64,
-}
-
 /// Opens a login session for this browser.
 pub async fn create(
     State(app): State<AppState>,
@@ -245,7 +236,7 @@ pub async fn create(
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     tracing::info!(session = %&sid[..6], "login session opened");
     let qr_uri = qr.to_uri();
-    let mut response = Json(Created {
+    let mut response = Json(SessionCreated {
         sid,
         qr_svg: super::pages::qr_svg(&qr_uri),
         qr_uri,
@@ -494,18 +485,12 @@ pub async fn scan(
     Ok(Json(answer(&session, display)))
 }
 
-/// The confirm's answer.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Confirmed {
-    pub state: SessionState,
-}
-
 /// The scanning device approves (with the number the page shows) or denies.
 pub async fn confirm(
     State(app): State<AppState>,
     Path(sid): Path<String>,
     body: Result<Json<ConfirmRequest>, JsonRejection>,
-) -> Result<Json<Confirmed>, ApiError> {
+) -> Result<Json<ConfirmResponse>, ApiError> {
     let inner = &app.0;
     let request = json(body)?;
     let (session, device) = session_and_device(inner, &sid, request.v, &request.device_id).await?;
@@ -544,7 +529,7 @@ pub async fn confirm(
             inner.publish(&sid, session.version + 1);
         }
         tracing::info!(session = %&sid[..6], "login denied on the device");
-        return Ok(Json(Confirmed {
+        return Ok(Json(ConfirmResponse {
             state: SessionState::Rejected,
         }));
     }
@@ -588,16 +573,9 @@ pub async fn confirm(
     inner.tickets().insert(sid.clone(), ticket);
     inner.publish(&sid, session.version + 1);
     tracing::info!(session = %&sid[..6], "login approved on the device");
-    Ok(Json(Confirmed {
+    Ok(Json(ConfirmResponse {
         state: SessionState::Confirmed,
     }))
-}
-
-/// `POST …/redeem`'s body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Redeem {
-    ticket: String,
 }
 
 /// The browser trades the ticket for a signed-in session: `confirmed` → `consumed`.
@@ -605,7 +583,7 @@ pub async fn redeem(
     State(app): State<AppState>,
     Path(sid): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<Redeem>, JsonRejection>,
+    body: Result<Json<RedeemRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let inner = &app.0;
     let request = json(body)?;
@@ -644,7 +622,10 @@ pub async fn redeem(
         .await?;
     inner.forget(&sid);
     tracing::info!(session = %&sid[..6], "signed in with Sesame");
-    let mut response = Json(serde_json::json!({"state": "consumed"})).into_response();
+    let mut response = Json(RedeemResponse {
+        state: SessionState::Consumed,
+    })
+    .into_response();
     if let Some(value) = set_cookie(SESSION_COOKIE, &token) {
         response.headers_mut().insert(SET_COOKIE, value);
     }
