@@ -22,22 +22,31 @@ pub enum AddressPolicy {
     Warn,
 }
 
-/// Everything the handlers share.
+/// Everything the handlers share: axum clones it per request, so it is one `Arc` to [`Shared`],
+/// which handlers reach through `Deref` (`app.db`, `&app` where a `&Shared` is wanted).
 #[derive(Clone)]
-pub struct AppState(pub(crate) Arc<Inner>);
+pub struct AppState(Arc<Shared>);
 
-pub(crate) struct Inner {
-    pub db: SqlitePool,
-    pub key: SigningKey,
-    pub origin: Origin,
-    pub clock: Arc<dyn Clock>,
-    pub address_policy: AddressPolicy,
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The server's shared parts: database, key, origin, clock, the waiters of long polls, limits.
+pub struct Shared {
+    pub(crate) db: SqlitePool,
+    pub(crate) key: SigningKey,
+    pub(crate) origin: Origin,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) address_policy: AddressPolicy,
     /// Per session, the version last published: a long poll waits on it.
     versions: Mutex<HashMap<String, watch::Sender<i64>>>,
     /// Tickets minted and not yet handed to the browser's poll (only their hash is stored).
-    pub tickets: Mutex<HashMap<String, String>>,
+    pub(crate) tickets: Mutex<HashMap<String, String>>,
     /// Rate limits and the long-poll rules.
-    pub limits: RateLimits,
+    pub(crate) limits: RateLimits,
 }
 
 impl AppState {
@@ -49,7 +58,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         address_policy: AddressPolicy,
     ) -> Self {
-        Self(Arc::new(Inner {
+        Self(Arc::new(Shared {
             db,
             key,
             origin,
@@ -72,7 +81,7 @@ impl AppState {
     }
 }
 
-impl Inner {
+impl Shared {
     pub fn now(&self) -> u64 {
         self.clock.now()
     }

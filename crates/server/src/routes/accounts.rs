@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq as _;
 
 use super::qr::{SESSION_COOKIE, cookie, json, set_cookie};
 use crate::error::ApiError;
-use crate::state::{AppState, Inner, digest, random_token};
+use crate::state::{AppState, Shared, digest, random_token};
 
 const STEP: u64 = 30;
 const FAILURES_BEFORE_LOCK: i64 = 5;
@@ -40,7 +40,7 @@ pub async fn create_user(app: &AppState, username: &str, password: &str) -> Resu
     )
     .bind(username)
     .bind(hash)
-    .fetch_one(&app.0.db)
+    .fetch_one(&app.db)
     .await?;
     Ok(id)
 }
@@ -50,7 +50,7 @@ pub async fn set_totp_secret(app: &AppState, user_id: i64, secret: &[u8]) -> Res
     sqlx::query("UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?")
         .bind(secret)
         .bind(user_id)
-        .execute(&app.0.db)
+        .execute(&app.db)
         .await?;
     Ok(())
 }
@@ -123,7 +123,7 @@ fn accepted_step(secret: &[u8], code: &str, now: u64, last_step: i64) -> Option<
 }
 
 /// The signed-in user, and whether the second factor was passed.
-async fn check(inner: &Inner, login: &Login, now: i64) -> Result<(i64, bool), Cause> {
+async fn check(inner: &Shared, login: &Login, now: i64) -> Result<(i64, bool), Cause> {
     let user: Option<User> = sqlx::query_as(
         "SELECT id, password_hash, totp_secret, totp_last_step, failures, failures_since, locked_until, lock_seconds FROM users WHERE username = ?",
     )
@@ -199,7 +199,7 @@ fn user_snapshot(user: &User) -> Snapshot {
 
 /// Counts a failure; the fifth within 15 minutes locks the account for 60 s, then twice as long
 /// each time, up to 15 minutes.
-async fn record_failure(inner: &Inner, user: &Snapshot, now: i64) {
+async fn record_failure(inner: &Shared, user: &Snapshot, now: i64) {
     let (mut failures, mut since) = (user.failures + 1, user.failures_since);
     if now - since > FAILURE_WINDOW {
         (failures, since) = (1, now);
@@ -236,7 +236,7 @@ pub async fn login(
     State(app): State<AppState>,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let login = json(body)?;
     let now = inner.now() as i64;
     match check(inner, &login, now).await {
@@ -280,7 +280,7 @@ pub(crate) struct SignedIn {
 
 /// The signed-in user of the request (any session, even one still to enrol TOTP).
 pub(crate) async fn signed_in_any(
-    inner: &Inner,
+    inner: &Shared,
     headers: &HeaderMap,
 ) -> Result<SignedIn, ApiError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
@@ -303,12 +303,12 @@ pub(crate) async fn signed_in_any(
 }
 
 /// The signed-in user of a session that passed password + TOTP, and when it last did.
-pub(crate) async fn signed_in(inner: &Inner, headers: &HeaderMap) -> Result<(i64, i64), ApiError> {
+pub(crate) async fn signed_in(inner: &Shared, headers: &HeaderMap) -> Result<SignedIn, ApiError> {
     let session = signed_in_any(inner, headers).await?;
     if session.reauth_at == 0 {
         return Err(ApiError::new(ErrorCode::ReauthRequired));
     }
-    Ok((session.user_id, session.reauth_at))
+    Ok(session)
 }
 
 /// `POST /api/login`'s answer (the session cookie comes with it).
@@ -338,7 +338,7 @@ pub async fn begin_totp(
     State(app): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Enrolment>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let session = signed_in_any(inner, &headers).await?;
     let now = inner.now() as i64;
     let (username, has_totp): (String, bool) =
@@ -378,7 +378,7 @@ pub async fn confirm_totp(
     headers: HeaderMap,
     body: Result<Json<ConfirmTotp>, JsonRejection>,
 ) -> Result<Json<Enrolled>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let request = json(body)?;
     let session = signed_in_any(inner, &headers).await?;
     let now = inner.now();

@@ -15,10 +15,10 @@ use sesame_protocol::qr::BindQr;
 use sesame_protocol::wire::{ClaimRequest, ClaimResponse, ErrorCode};
 use subtle::ConstantTimeEq as _;
 
-use super::accounts::signed_in;
+use super::accounts::{SignedIn, signed_in};
 use super::qr::json;
 use crate::error::ApiError;
-use crate::state::{AppState, Inner, digest, random_token};
+use crate::state::{AppState, Shared, digest, random_token};
 
 const LIFETIME: i64 = 120;
 const REAUTH_WINDOW: i64 = 5 * 60;
@@ -40,8 +40,10 @@ pub async fn offer(
     State(app): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Offered>, ApiError> {
-    let inner = &app.0;
-    let (user_id, reauth_at) = signed_in(inner, &headers).await?;
+    let inner: &Shared = &app;
+    let SignedIn {
+        user_id, reauth_at, ..
+    } = signed_in(inner, &headers).await?;
     let now = inner.now() as i64;
     if now - reauth_at > REAUTH_WINDOW {
         return Err(ApiError::new(ErrorCode::ReauthRequired));
@@ -103,7 +105,7 @@ struct Binding {
     pairing_attempts: i64,
 }
 
-async fn binding(inner: &Inner, id: &str) -> Result<Binding, ApiError> {
+async fn binding(inner: &Shared, id: &str) -> Result<Binding, ApiError> {
     let row: Option<Binding> = sqlx::query_as(
         "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code, pairing_attempts FROM bindings WHERE id = ?",
     )
@@ -120,7 +122,7 @@ pub async fn claim(
     Path(id): Path<String>,
     body: Result<Json<ClaimRequest>, JsonRejection>,
 ) -> Result<Json<ClaimResponse>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let request = json(body)?;
     if request.v != sesame_protocol::VERSION {
         return Err(ApiError::new(ErrorCode::UnsupportedVersion));
@@ -209,8 +211,8 @@ pub struct BindingView {
     pub expires_at: u64,
 }
 
-async fn owned(inner: &Inner, id: &str, headers: &HeaderMap) -> Result<Binding, ApiError> {
-    let (user_id, _) = signed_in(inner, headers).await?;
+async fn owned(inner: &Shared, id: &str, headers: &HeaderMap) -> Result<Binding, ApiError> {
+    let user_id = signed_in(inner, headers).await?.user_id;
     let found = binding(inner, id).await?;
     if found.user_id != user_id {
         return Err(ApiError::new(ErrorCode::SessionNotFound));
@@ -224,7 +226,7 @@ pub async fn view(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<BindingView>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let found = owned(inner, &id, &headers).await?;
     let device_name = match &found.device_id {
         Some(device) => sqlx::query_as::<_, (String,)>("SELECT name FROM devices WHERE id = ?")
@@ -257,7 +259,7 @@ pub async fn approve(
     headers: HeaderMap,
     body: Result<Json<Approve>, JsonRejection>,
 ) -> Result<Json<BindingView>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let request = json(body)?;
     let found = owned(inner, &id, &headers).await?;
     match found.state.as_str() {

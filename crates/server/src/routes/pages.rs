@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::accounts::signed_in_any;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 const SCRIPT: &str = include_str!("../../static/app.js");
 const STYLE: &str = include_str!("../../static/style.css");
@@ -60,7 +60,7 @@ pub async fn sesame_page() -> Html<String> {
 
 /// The account page (signed in), or the way to sign in.
 pub async fn home(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let Ok(session) = signed_in_any(inner, &headers).await else {
         return Ok(Redirect::to("/login").into_response());
     };

@@ -23,7 +23,7 @@ use sesame_protocol::wire::{
 use subtle::ConstantTimeEq as _;
 
 use crate::error::ApiError;
-use crate::state::{AddressPolicy, AppState, Inner, digest, random_token};
+use crate::state::{AddressPolicy, AppState, Shared, digest, random_token};
 
 /// The cookie that ties a session to the browser that opened it.
 pub const BIND_COOKIE: &str = "__Host-sesame-bind";
@@ -89,7 +89,7 @@ pub(crate) fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiErro
         .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))
 }
 
-async fn load(inner: &Inner, sid: &str) -> Result<Session, ApiError> {
+async fn load(inner: &Shared, sid: &str) -> Result<Session, ApiError> {
     let session: Option<Session> = sqlx::query_as("SELECT * FROM qr_sessions WHERE sid = ?")
         .bind(sid)
         .fetch_optional(&inner.db)
@@ -111,7 +111,7 @@ async fn load(inner: &Inner, sid: &str) -> Result<Session, ApiError> {
 
 /// A session past its time moves to `expired` (compare-and-set, so a racing transition wins
 /// or loses cleanly).
-async fn expire_if_due(inner: &Inner, session: Session) -> Result<Session, ApiError> {
+async fn expire_if_due(inner: &Shared, session: Session) -> Result<Session, ApiError> {
     let now = inner.now() as i64;
     let due = match session.state.as_str() {
         "new" | "scanned" => now > session.expires_at,
@@ -139,7 +139,7 @@ async fn expire_if_due(inner: &Inner, session: Session) -> Result<Session, ApiEr
 /// The session, if the request carries its bind cookie: otherwise the same 404 as an unknown
 /// session, so a stranger learns nothing.
 async fn load_for_browser(
-    inner: &Inner,
+    inner: &Shared,
     sid: &str,
     headers: &HeaderMap,
 ) -> Result<Session, ApiError> {
@@ -179,7 +179,7 @@ pub async fn create(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     // Only the server's own pages may open sessions (a cross-site form would otherwise mint
     // codes in the victim's browser).
     if let Some(origin) = headers.get("origin").and_then(|o| o.to_str().ok())
@@ -256,7 +256,7 @@ pub struct Known {
     v: i64,
 }
 
-fn status_of(inner: &Inner, session: &Session) -> StatusResponse {
+fn status_of(inner: &Shared, session: &Session) -> StatusResponse {
     let state = state_of(&session.state);
     StatusResponse {
         state,
@@ -283,7 +283,7 @@ pub async fn status(
     Query(known): Query<Known>,
     headers: HeaderMap,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let session = load_for_browser(inner, &sid, &headers).await?;
     if session.version != known.v {
         if !inner.limits.short_poll(&sid, inner.now()) {
@@ -309,7 +309,7 @@ struct Device {
     key: VerifyingKey,
 }
 
-async fn device(inner: &Inner, id: &str) -> Result<Device, ApiError> {
+async fn device(inner: &Shared, id: &str) -> Result<Device, ApiError> {
     let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(
         "SELECT user_id, public_key, revoked FROM devices WHERE id = ? AND active = 1",
     )
@@ -328,7 +328,7 @@ async fn device(inner: &Inner, id: &str) -> Result<Device, ApiError> {
 
 /// The first checks of every device request: the version it speaks, the session, the device.
 async fn session_and_device(
-    inner: &Inner,
+    inner: &Shared,
     sid: &str,
     version: u32,
     device_id: &str,
@@ -361,7 +361,7 @@ struct Signed<'a> {
 
 /// Checks a device request's signature, then its time, then its challenge.
 fn check_signed(
-    inner: &Inner,
+    inner: &Shared,
     device: &Device,
     signed: &Signed<'_>,
     session: &Session,
@@ -394,7 +394,7 @@ fn check_live(session: &Session) -> Result<(), ApiError> {
     }
 }
 
-async fn account_display(inner: &Inner, user_id: i64) -> Result<String, ApiError> {
+async fn account_display(inner: &Shared, user_id: i64) -> Result<String, ApiError> {
     let name: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = ?")
         .bind(user_id)
         .fetch_optional(&inner.db)
@@ -413,7 +413,7 @@ pub async fn scan(
     Path(sid): Path<String>,
     body: Result<Json<ScanRequest>, JsonRejection>,
 ) -> Result<Json<ScanResponse>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let request = json(body)?;
     let (session, device) = session_and_device(inner, &sid, request.v, &request.device_id).await?;
     let fields = request.signed_fields(&inner.origin.to_string(), &sid);
@@ -491,7 +491,7 @@ pub async fn confirm(
     Path(sid): Path<String>,
     body: Result<Json<ConfirmRequest>, JsonRejection>,
 ) -> Result<Json<ConfirmResponse>, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let request = json(body)?;
     let (session, device) = session_and_device(inner, &sid, request.v, &request.device_id).await?;
     let fields = request.signed_fields(&inner.origin.to_string(), &sid);
@@ -585,7 +585,7 @@ pub async fn redeem(
     headers: HeaderMap,
     body: Result<Json<RedeemRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let inner = &app.0;
+    let inner: &Shared = &app;
     let request = json(body)?;
     let session = load_for_browser(inner, &sid, &headers).await?;
     match session.state.as_str() {
