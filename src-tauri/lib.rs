@@ -23,7 +23,7 @@ pub const QUIT_ARG: &str = "--quit";
 /// The app's builder, generic over the runtime so tests can drive it with Tauri's mock runtime.
 pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
     let instance = state.instance_id();
-    tauri::Builder::<R>::new()
+    with_commands(tauri::Builder::<R>::new())
         // One window per vault: a second launch shows the running one.
         .plugin(
             tauri_plugin_single_instance::Builder::new()
@@ -41,30 +41,6 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         // hands a second launch's link to this one.
         .plugin(tauri_plugin_deep_link::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::accounts::list_accounts,
-            commands::accounts::current_codes,
-            commands::accounts::add_account_uri,
-            commands::accounts::add_account_form,
-            commands::accounts::rename_account,
-            commands::accounts::move_account,
-            commands::accounts::remove_account,
-            commands::clipboard::copy_code,
-            commands::scan::scan_screen,
-            commands::scan::scan_image,
-            commands::scan::add_scanned,
-            commands::login::review_login,
-            commands::login::decide_login,
-            commands::login::bind_scanned,
-            commands::login::take_deep_link,
-            commands::login::list_servers,
-            commands::login::unbind_server,
-            commands::clipboard::next_hotp,
-            commands::settings::get_settings,
-            commands::settings::get_policy,
-            commands::settings::save_settings,
-            commands::window::close_window,
-        ])
         .setup(|app| {
             if std::env::args().any(|a| a == QUIT_ARG) {
                 // Nothing was running to quit.
@@ -90,6 +66,35 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         })
 }
 
+/// The window's commands on `builder`: apart from the plugins and the window, everything the page
+/// can call (tests drive it with Tauri's mock runtime).
+fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::accounts::list_accounts,
+        commands::accounts::current_codes,
+        commands::accounts::add_account_uri,
+        commands::accounts::add_account_form,
+        commands::accounts::rename_account,
+        commands::accounts::move_account,
+        commands::accounts::remove_account,
+        commands::clipboard::copy_code,
+        commands::scan::scan_screen,
+        commands::scan::scan_image,
+        commands::scan::add_scanned,
+        commands::login::review_login,
+        commands::login::decide_login,
+        commands::login::bind_scanned,
+        commands::login::take_deep_link,
+        commands::login::list_servers,
+        commands::login::unbind_server,
+        commands::clipboard::next_hotp,
+        commands::settings::get_settings,
+        commands::settings::get_policy,
+        commands::settings::save_settings,
+        commands::window::close_window,
+    ])
+}
+
 /// Keeps the last sesame:// link for the window and tells it one came.
 fn receive_links<R: Runtime>(app: &AppHandle<R>, urls: impl Iterator<Item = String>) {
     let Some(url) = urls.filter(|u| u.starts_with("sesame://")).last() else {
@@ -111,10 +116,19 @@ fn start_tray() {
     }
 }
 
+/// The app's context (config, assets, capabilities), generated once: the macro may be expanded
+/// only once per crate, and the tests build on the same ACL as the shipped app.
+fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+#[cfg(test)]
+mod tests;
+
 /// Starts the app; returns when it exits.
 pub fn run() {
     let state = AppState::from_environment();
-    let app = match builder::<tauri::Wry>(state).build(tauri::generate_context!()) {
+    let app = match builder::<tauri::Wry>(state).build(context()) {
         Ok(app) => app,
         Err(error) => {
             // Nothing is shown yet to put a message in: the terminal (or the journal) is all.
