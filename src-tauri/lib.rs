@@ -83,6 +83,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::scan::add_scanned,
         commands::login::review_login,
         commands::login::decide_login,
+        commands::login::preview_binding,
         commands::login::bind_scanned,
         commands::login::take_deep_link,
         commands::login::list_servers,
@@ -95,12 +96,13 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     ])
 }
 
-/// Keeps the last sesame:// link for the window and tells it one came.
+/// Queues the sesame:// links for the window and tells it some came.
 fn receive_links<R: Runtime>(app: &AppHandle<R>, urls: impl Iterator<Item = String>) {
-    let Some(url) = urls.filter(|u| u.starts_with("sesame://")).last() else {
+    let links: Vec<String> = urls.filter(|u| u.starts_with("sesame://")).collect();
+    if links.is_empty() {
         return;
-    };
-    *app.state::<AppState>().deep_link() = Some(url);
+    }
+    app.state::<AppState>().deep_links().extend(links);
     let _ = window::show(app);
     let _ = app.emit("deep-link", ());
 }

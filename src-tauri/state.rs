@@ -1,6 +1,7 @@
 //! The one managed state: Sesame's use cases, and what the window keeps between two commands
-//! (the last scan, the sign-in under review, a sesame:// link not yet taken).
+//! (the last scan, the sign-in under review, sesame:// links not yet taken).
 
+use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 
 use sesame_core::Sesame;
@@ -19,8 +20,9 @@ pub struct AppState {
     scanned: Mutex<Vec<Payload>>,
     /// The sign-in being reviewed in the approval sheet.
     pending_login: Mutex<Option<PendingApproval>>,
-    /// A sesame:// link Sesame was opened with, until the window takes it.
-    deep_link: Mutex<Option<String>>,
+    /// sesame:// links Sesame was opened with, oldest first, until the window takes them: a
+    /// second link never replaces a sheet the user is reading.
+    deep_links: Mutex<VecDeque<String>>,
 }
 
 impl AppState {
@@ -36,7 +38,7 @@ impl AppState {
             sesame,
             scanned: Mutex::default(),
             pending_login: Mutex::default(),
-            deep_link: Mutex::default(),
+            deep_links: Mutex::default(),
         }
     }
 
@@ -94,9 +96,9 @@ impl AppState {
         }
     }
 
-    /// The sesame:// link waiting for the window.
-    pub fn deep_link(&self) -> MutexGuard<'_, Option<String>> {
-        self.deep_link.lock().unwrap_or_else(|p| p.into_inner())
+    /// The sesame:// links waiting for the window.
+    pub fn deep_links(&self) -> MutexGuard<'_, VecDeque<String>> {
+        self.deep_links.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The sign-in under review.

@@ -179,7 +179,7 @@ async fn sign_in_and_bind(chrome: &Chrome, server: &DemoServer, data: &std::path
     chrome.click("#bind").await;
     chrome.wait_for_text("#bind-status", "Scan this code").await;
     let bound = sesame(data)
-        .args(["bind", "--from-screen", "--name", "CI laptop"])
+        .args(["bind", "--from-screen", "--name", "CI laptop", "--yes"])
         .output()
         .expect("sesame bind");
     let stdout = String::from_utf8_lossy(&bound.stdout).into_owned();
@@ -417,6 +417,147 @@ async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
     app.close().await;
 }
 
+/// Runs `script` (async, its last argument the callback) in the signed-in page.
+async fn in_page(chrome: &Chrome, script: &str, argument: serde_json::Value) -> serde_json::Value {
+    chrome
+        .client
+        .clone()
+        .execute_async(script, vec![argument])
+        .await
+        .expect("script")
+}
+
+const OFFER_BINDING: &str = "const done = arguments[arguments.length - 1];
+    fetch('/api/bindings', {method: 'POST'}).then(r => r.json()).then(done);";
+const TYPE_PAIRING_CODE: &str = "const [id, code] = arguments[0]; const done = arguments[arguments.length - 1];
+    fetch(`/api/bindings/${id}/approve`, {method: 'POST', headers: {'content-type': 'application/json'},
+        body: JSON.stringify({pairing_code: code})}).then(r => r.json()).then(done);";
+
+/// Binds the Sesame of `data` to the signed-in account without reading any screen: the page's
+/// API offers a binding, `sesame bind --yes` claims it, and the page takes the pairing code.
+async fn bind_through_the_page_api(chrome: &Chrome, data: &std::path::Path) {
+    let offer = in_page(chrome, OFFER_BINDING, serde_json::Value::Null).await;
+    let bound = sesame(data)
+        .args(["bind", offer["qr_uri"].as_str().expect("qr_uri"), "--yes"])
+        .output()
+        .expect("bind");
+    let stdout = String::from_utf8_lossy(&bound.stdout).into_owned();
+    let pairing = stdout
+        .split("finish: ")
+        .nth(1)
+        .map(str::trim)
+        .expect("pairing code");
+    let approved = in_page(
+        chrome,
+        TYPE_PAIRING_CODE,
+        serde_json::json!([offer["binding_id"], pairing]),
+    )
+    .await;
+    assert_eq!(approved["state"], "active", "{approved}");
+}
+
+/// The attack of issue 12 through the window: a binding link opened on a bound Sesame used to
+/// bind at once. Now it opens a sheet naming the site, the account and the binding it replaces,
+/// and nothing is written until the user presses Bind.
+#[tokio::test]
+#[ignore = "needs Xvfb, Chromium + chromedriver, tauri-driver and a Secret Service: run `scripts/dev test`"]
+async fn a_binding_link_opens_a_consent_sheet_and_binds_only_when_asked() {
+    let _screen = SCREEN.lock().await;
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::headless().await;
+    let sandbox = support::Sandbox::new();
+    sign_in(&chrome, &server).await;
+    bind_through_the_page_api(&chrome, sandbox.data.path()).await;
+    let servers =
+        || std::fs::read_to_string(sandbox.data.path().join("servers.json")).expect("servers");
+    let before = servers();
+
+    let second = in_page(&chrome, OFFER_BINDING, serde_json::Value::Null).await;
+    let link = second["qr_uri"].as_str().expect("qr_uri").to_owned();
+    let app = support::AppSession::start(&sandbox).await;
+    app.find("#accounts").await;
+    let open_link = || {
+        let opened = Command::new(support::app_binary())
+            .arg(&link)
+            .env("SESAME_DATA_DIR", sandbox.data.path())
+            .status()
+            .expect("second launch");
+        assert!(opened.success());
+    };
+    let sheet_open = || async {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while app
+            .js("return document.getElementById('bind-dialog').open;")
+            .await
+            != true
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the link did not open the binding sheet"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    open_link();
+    sheet_open().await;
+    assert_eq!(
+        app.js("return document.getElementById('b-origin').textContent;")
+            .await,
+        server.origin.as_str()
+    );
+    assert_eq!(
+        app.js("return document.getElementById('b-account').textContent;")
+            .await,
+        "demo"
+    );
+    let replaces = app
+        .js("return document.getElementById('b-replaces').textContent;")
+        .await;
+    assert!(
+        replaces.as_str().unwrap_or_default().contains(&format!(
+            "This replaces your binding to {} as demo",
+            server.origin
+        )),
+        "{replaces}"
+    );
+    assert_eq!(servers(), before, "nothing is bound while the sheet asks");
+    app.click("#b-cancel").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(servers(), before, "nothing is bound when the user cancels");
+
+    open_link();
+    sheet_open().await;
+    app.click("#b-bind").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let code = loop {
+        let code = app
+            .js("return document.getElementById('b-code').textContent;")
+            .await;
+        if code.as_str().is_some_and(|c| c.len() == 6) {
+            break code.as_str().unwrap_or_default().to_owned();
+        }
+        assert!(Instant::now() < deadline, "no pairing code shown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    app.screenshot("binding-sheet-pairing-code").await;
+    let after: serde_json::Value = serde_json::from_str(&servers()).expect("json");
+    assert_eq!(after[0]["account"], "demo");
+    assert!(
+        after[0]["pending"].is_object(),
+        "kept beside the working one: {after}"
+    );
+    let approved = in_page(
+        &chrome,
+        TYPE_PAIRING_CODE,
+        serde_json::json!([second["binding_id"], code]),
+    )
+    .await;
+    assert_eq!(approved["state"], "active", "{approved}");
+    app.assert_no_script_errors().await;
+    app.close().await;
+    let _ = chrome.client.clone().close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
 async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
@@ -427,40 +568,7 @@ async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
     sign_in(&chrome, &server).await;
     // Bound with the binding code's URI, which the signed-in page gets from the API (nothing is
     // read off a screen here).
-    let fetch = |script: &'static str, argument: serde_json::Value| {
-        let client = chrome.client.clone();
-        async move {
-            client
-                .execute_async(script, vec![argument])
-                .await
-                .expect("script")
-        }
-    };
-    let offer = fetch(
-        "const done = arguments[arguments.length - 1];
-         fetch('/api/bindings', {method: 'POST'}).then(r => r.json()).then(done);",
-        serde_json::Value::Null,
-    )
-    .await;
-    let bound = sesame(data.path())
-        .args(["bind", offer["qr_uri"].as_str().expect("qr_uri")])
-        .output()
-        .expect("bind");
-    let stdout = String::from_utf8_lossy(&bound.stdout).into_owned();
-    let pairing = stdout
-        .split("finish: ")
-        .nth(1)
-        .map(str::trim)
-        .expect("pairing code")
-        .to_owned();
-    let approved = fetch(
-        "const [id, code] = arguments[0]; const done = arguments[arguments.length - 1];
-         fetch(`/api/bindings/${id}/approve`, {method: 'POST', headers: {'content-type': 'application/json'},
-             body: JSON.stringify({pairing_code: code})}).then(r => r.json()).then(done);",
-        serde_json::json!([offer["binding_id"], pairing]),
-    )
-    .await;
-    assert_eq!(approved["state"], "active", "{approved}");
+    bind_through_the_page_api(&chrome, data.path()).await;
     chrome.client.delete_all_cookies().await.expect("sign out");
 
     chrome

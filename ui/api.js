@@ -16,6 +16,7 @@ export const scanImage = (bytes, name) =>
 export const addScanned = (indices) => invoke("add_scanned", { indices });
 export const reviewLogin = (index) => invoke("review_login", { index });
 export const decideLogin = (approve, number) => invoke("decide_login", { approve, number });
+export const previewBinding = (index) => invoke("preview_binding", { index });
 export const bindScanned = (index) => invoke("bind_scanned", { index });
 export const takeDeepLink = () => invoke("take_deep_link");
 export const listServers = () => invoke("list_servers");

@@ -114,14 +114,42 @@ pub struct LinkView {
     kind: SignInCode,
 }
 
-/// Takes the pending sesame:// link, if any.
+/// Takes the oldest sesame:// link not yet taken, if any: the window takes the next one only
+/// once the sheet of the last is closed.
 #[tauri::command]
 pub fn take_deep_link(state: State<'_, AppState>) -> Option<LinkView> {
-    let url = state.deep_link().take()?;
+    let url = state.deep_links().pop_front()?;
     let payload = Payload::classify(url.as_bytes());
     let (kind, _) = payload.sign_in()?;
     *state.scanned() = vec![payload];
     Some(LinkView { index: 0, kind })
+}
+
+/// What a binding code offers, for the consent sheet.
+#[derive(Debug, Serialize)]
+pub struct OfferView {
+    origin: String,
+    account: String,
+    /// The account this device approves sign-ins for at this site now, which the binding would
+    /// replace.
+    replaces: Option<String>,
+}
+
+/// Asks the server of a scanned binding code what it offers; nothing is bound until the user
+/// consents (`bind_scanned`).
+#[tauri::command]
+pub async fn preview_binding<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    index: usize,
+) -> Result<OfferView, UiError> {
+    let text = scanned_text(&state, index, SignInCode::Bind)?;
+    let offer = off_the_runtime(app, move |_, sesame| sesame.preview_binding(&text)).await?;
+    Ok(OfferView {
+        origin: offer.origin,
+        account: offer.account,
+        replaces: offer.replaces,
+    })
 }
 
 /// What binding gave: the pairing code to type into the page.
@@ -132,7 +160,8 @@ pub struct BoundView {
     pairing_code: String,
 }
 
-/// Binds this device to the server of a scanned binding code.
+/// Binds this device to the server of a scanned binding code, once the user has consented to
+/// its preview.
 #[tauri::command]
 pub async fn bind_scanned<R: Runtime>(
     app: AppHandle<R>,

@@ -1,10 +1,12 @@
 // QR sign-in from the window: the approval sheet (where the sign-in comes from, the number,
-// Approve and an equally large Deny) and binding to a server.
-import { reviewLogin, decideLogin, bindScanned, takeDeepLink } from "../api.js";
+// Approve and an equally large Deny) and the binding sheet (the site, the account, the binding
+// it replaces; nothing is bound until the user says so).
+import { reviewLogin, decideLogin, previewBinding, bindScanned, takeDeepLink } from "../api.js";
 import { showToast } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("approve-dialog");
+const bindDialog = $("bind-dialog");
 
 function message(error) {
   return error && error.message ? error.message : String(error);
@@ -70,32 +72,67 @@ $("approve-form").addEventListener("submit", (event) => {
 $("a-deny").addEventListener("click", () => decide(false));
 // Escape closes the sheet without a decision; the sign-in then expires on its own.
 
-export async function bindToServer(index) {
+let bindIndex = null;
+
+// Shows what a binding code offers and waits for the user's consent; `report` says why not.
+export async function bindToServer(index, report = (text) => { $("add-error").textContent = text; }) {
   $("add-error").textContent = "";
+  let offer;
   try {
-    const bound = await bindScanned(index);
-    $("scan-status").textContent =
-      `Bound to ${bound.origin} as ${bound.account}. Type this pairing code on the page: ${bound.pairing_code}`;
-    $("scan-results").replaceChildren();
+    offer = await previewBinding(index);
   } catch (error) {
-    $("add-error").textContent = message(error);
+    report(message(error));
+    return;
   }
+  if ($("add-dialog").open) $("add-dialog").close();
+  bindIndex = index;
+  $("b-origin").textContent = offer.origin;
+  $("b-account").textContent = offer.account;
+  $("b-replaces").hidden = !offer.replaces;
+  $("b-replaces").textContent = offer.replaces
+    ? `This replaces your binding to ${offer.origin} as ${offer.replaces} once you type the pairing code on the page; until then ${offer.replaces} keeps working.`
+    : "";
+  $("b-advice").hidden = false;
+  $("b-pairing").hidden = true;
+  $("b-bind").hidden = false;
+  $("b-cancel").textContent = "Cancel";
+  $("bind-error").textContent = "";
+  bindDialog.showModal();
+  $("b-cancel").focus();
 }
 
-// A sesame:// link Sesame was opened with ("Open in Sesame" on a sign-in page): reviewed like
-// a code read off the screen.
+$("bind-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("bind-error").textContent = "";
+  try {
+    const bound = await bindScanned(bindIndex);
+    $("b-code").textContent = bound.pairing_code;
+    $("b-pairing").hidden = false;
+    $("b-advice").hidden = true;
+    $("b-bind").hidden = true;
+    $("b-cancel").textContent = "Done";
+    $("b-cancel").focus();
+  } catch (error) {
+    $("bind-error").textContent = message(error);
+  }
+});
+$("b-cancel").addEventListener("click", () => bindDialog.close());
+
+// A sesame:// link Sesame was opened with ("Open in Sesame" on a sign-in page, a binding link):
+// opened in the same sheets as a code read off the screen. While a sheet is open the next link
+// waits its turn: it is taken when the sheet closes.
+const sheetOpen = () => dialog.open || bindDialog.open;
+
 async function openDeepLink() {
+  if (sheetOpen()) return;
   const link = await takeDeepLink().catch(() => null);
   if (!link) return;
   if (link.kind === "login") {
     reviewScannedLogin(link.index);
   } else {
-    const bound = await bindScanned(link.index).catch((error) => {
-      showToast(message(error));
-      return null;
-    });
-    if (bound) showToast(`Bound to ${bound.origin}: type ${bound.pairing_code} on the page`);
+    bindToServer(link.index, showToast);
   }
 }
+for (const sheet of [dialog, bindDialog]) sheet.addEventListener("close", openDeepLink);
 window.__TAURI__.event.listen("deep-link", openDeepLink);
 openDeepLink();

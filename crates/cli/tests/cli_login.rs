@@ -114,6 +114,19 @@ fn sesame(data: &std::path::Path, args: &[&str]) -> std::process::Output {
         .expect("run sesame")
 }
 
+/// `sesame approve URI` running, its standard streams piped: it asks for the number on stdin.
+fn spawn_approve(data: &std::path::Path, uri: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(["approve", uri])
+        .env("SESAME_DATA_DIR", data)
+        .env("SESAME_POLICY", data.join("policy.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame approve")
+}
+
 /// Binds a fresh Sesame data dir to the demo account, as a user would: sign in, "Add Sesame",
 /// `sesame bind`, type the pairing code into the page.
 fn bind(server: &DemoServer) -> (tempfile::TempDir, Browser) {
@@ -129,6 +142,7 @@ fn bind(server: &DemoServer) -> (tempfile::TempDir, Browser) {
             offer["qr_uri"].as_str().expect("qr"),
             "--name",
             "CI laptop",
+            "--yes",
         ],
     );
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -180,15 +194,7 @@ fn a_bound_sesame_approves_a_sign_in_with_the_pages_number_and_the_browser_gets_
 
     let mut browser = Browser::new(&server.origin, "127.0.0.1");
     let (sid, uri) = browser.open_session();
-    let mut approve = Command::new(env!("CARGO_BIN_EXE_sesame"))
-        .args(["approve", &uri])
-        .env("SESAME_DATA_DIR", data.path())
-        .env("SESAME_POLICY", data.path().join("policy.toml"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sesame approve");
+    let mut approve = spawn_approve(data.path(), &uri);
     // The page's long poll learns of the scan and shows the number; the user types it.
     let scanned = browser.status(&sid, 1);
     assert_eq!(scanned["state"], "scanned", "{scanned}");
@@ -289,6 +295,100 @@ fn relayed_denied_forged_and_foreign_codes_do_not_sign_anyone_in() {
     );
 }
 
+/// Opens a sign-in in `browser` and approves it with `sesame approve --number`, reading the
+/// number off the page's long poll; returns what `sesame approve` printed, and whether the
+/// session ended confirmed.
+fn approve_a_sign_in(data: &std::path::Path, browser: &mut Browser) -> (String, bool) {
+    let (sid, uri) = browser.open_session();
+    let mut approve = spawn_approve(data, &uri);
+    let scanned = browser.status(&sid, 1);
+    if let Some(number) = scanned["number"].as_str() {
+        writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    }
+    drop(approve.stdin.take());
+    let output = approve.wait_with_output().expect("approve");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (text, browser.status(&sid, 0)["state"] == "confirmed")
+}
+
+/// The attack of issue 12: a binding link opened on a bound Sesame used to bind at once,
+/// silently replacing the working binding (and, for an attacker's offer, signing the victim's
+/// later approvals into the attacker's account).
+#[test]
+#[ignore = "needs a Secret Service: run `scripts/dev test`"]
+fn a_binding_link_binds_only_with_consent_and_never_breaks_a_working_binding() {
+    let server = DemoServer::start(&sibling("sesame-server"));
+    let (data, mut browser) = bind(&server);
+    let servers_json =
+        || std::fs::read_to_string(data.path().join("servers.json")).expect("servers");
+    let before = servers_json();
+    let key_before = sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin);
+
+    let (status, second) = browser.request(reqwest::Method::POST, "/api/bindings", None);
+    assert_eq!(status, 200, "{second}");
+    let link = second["qr_uri"].as_str().expect("qr").to_owned();
+
+    // Without consent (no terminal to ask at, no --yes): the offer is shown, nothing is bound.
+    let output = sesame(data.path(), &["bind", &link]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!("Bind Sesame to {} as demo?", server.origin)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "This replaces your binding to {} as demo",
+            server.origin
+        )),
+        "{stdout}"
+    );
+    assert!(stderr(&output).contains("--yes"), "{}", stderr(&output));
+    assert_eq!(servers_json(), before, "nothing was written");
+    assert_eq!(
+        sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
+        key_before
+    );
+
+    // Consented, but the pairing code is never typed: the working binding still approves.
+    let output = sesame(data.path(), &["bind", &link, "--yes"]);
+    let bound = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{bound}{}", stderr(&output));
+    let mut page = Browser::new(&server.origin, "127.0.0.1");
+    let (text, confirmed) = approve_a_sign_in(data.path(), &mut page);
+    assert!(confirmed, "the working binding must keep working: {text}");
+    assert_eq!(
+        sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
+        key_before
+    );
+
+    // The pairing code typed: the new binding takes over at its first use.
+    type_pairing_code(&mut browser, &second, &bound);
+    let (text, confirmed) = approve_a_sign_in(data.path(), &mut page);
+    assert!(confirmed, "{text}");
+    let (before, after): (Value, Value) = (
+        serde_json::from_str(&before).expect("json"),
+        serde_json::from_str(&servers_json()).expect("json"),
+    );
+    assert_ne!(after[0]["device_id"], before[0]["device_id"], "{after}");
+    assert!(after[0].get("pending").is_none(), "{after}");
+    assert_ne!(
+        sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
+        key_before
+    );
+    assert_eq!(
+        sesame_core::testing::secret_tool_lookup_in(
+            "sesame-device",
+            &format!("{}#pending", server.origin)
+        ),
+        None
+    );
+}
+
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -314,7 +414,7 @@ fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
         "[servers]\nallowed = [\"https://login.example.com\"]\n",
     )
     .expect("policy");
-    let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser))]);
+    let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser)), "--yes"]);
     assert!(!output.status.success());
     let text = stderr(&output);
     assert!(text.contains(&server.origin), "{text}");
@@ -334,7 +434,7 @@ fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
         ),
     )
     .expect("policy");
-    let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser))]);
+    let output = sesame(data.path(), &["bind", &uri(&offer(&mut browser)), "--yes"]);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("pins"), "{}", stderr(&output));
     let listed = sesame(data.path(), &["servers"]);
@@ -358,7 +458,7 @@ fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
     )
     .expect("policy");
     let offered = offer(&mut browser);
-    let output = sesame(data.path(), &["bind", &uri(&offered)]);
+    let output = sesame(data.path(), &["bind", &uri(&offered), "--yes"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     type_pairing_code(&mut browser, &offered, &stdout);

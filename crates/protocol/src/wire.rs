@@ -157,6 +157,22 @@ impl Decision {
     }
 }
 
+/// `POST /api/bindings/{b}/preview`: what a binding code offers, asked before the user consents.
+/// Nothing changes on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    pub v: u32,
+    pub enroll_secret: String,
+}
+
+/// The preview's answer: the account the binding is for, and until when it can be claimed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewResponse {
+    pub account_display: String,
+    pub expires_at: u64,
+}
+
 /// `POST /api/bindings/{b}/claim`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,6 +7,18 @@ use crate::address::AddressMatch;
 use crate::wire::*;
 
 #[test]
+fn preview() {
+    assert_json_snapshot!(PreviewRequest {
+        v: 1,
+        enroll_secret: "ZW5yb2xs".into(),
+    });
+    assert_json_snapshot!(PreviewResponse {
+        account_display: "demo".into(),
+        expires_at: 1_700_000_120,
+    });
+}
+
+#[test]
 fn claim() {
     assert_json_snapshot!(ClaimRequest {
         v: 1,

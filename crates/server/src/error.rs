@@ -2,7 +2,8 @@
 //! extras that apply), or an internal fault that is logged and answered without detail.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sesame_protocol::wire::{ErrorBody, ErrorCode, SessionState};
 
@@ -65,7 +66,16 @@ impl IntoResponse for ApiError {
             Self::Protocol(body) => {
                 let status =
                     StatusCode::from_u16(body.error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-                (status, Json(*body)).into_response()
+                // RFC 9110 §10.2.3: clients and proxies read the wait from the header, not the
+                // body; every 429 carries it.
+                let retry_after = body.retry_after;
+                let mut response = (status, Json(*body)).into_response();
+                if let Some(seconds) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(RETRY_AFTER, HeaderValue::from(seconds));
+                }
+                response
             }
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

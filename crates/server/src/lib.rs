@@ -26,6 +26,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/totp/confirm", post(routes::accounts::confirm_totp))
         .route("/api/bindings", post(routes::bindings::offer))
         .route("/api/bindings/{id}", get(routes::bindings::view))
+        .route(
+            "/api/bindings/{id}/preview",
+            post(routes::bindings::preview),
+        )
         .route("/api/bindings/{id}/claim", post(routes::bindings::claim))
         .route(
             "/api/bindings/{id}/approve",

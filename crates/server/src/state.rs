@@ -8,10 +8,13 @@ use rand::RngCore as _;
 use sesame_protocol::origin::Origin;
 use sha2::{Digest as _, Sha256};
 use sqlx::SqlitePool;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::clock::Clock;
 use crate::limits::RateLimits;
+
+/// Argon2 checks run at once: each holds 19 MiB and a core for ~30 ms.
+const PASSWORD_CHECKS_AT_ONCE: usize = 2;
 
 /// What to do when the browser's and the device's addresses differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,9 @@ pub struct Shared {
     pub(crate) tickets: Mutex<HashMap<String, String>>,
     /// Rate limits and the long-poll rules.
     pub(crate) limits: RateLimits,
+    /// Argon2 runs on blocking threads, this many at once: unauthenticated sign-ins cannot take
+    /// every worker (or every core) from the rest of the server.
+    pub(crate) password_checks: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -67,6 +73,7 @@ impl AppState {
             versions: Mutex::default(),
             tickets: Mutex::default(),
             limits: RateLimits::default(),
+            password_checks: Arc::new(Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
         }))
     }
 

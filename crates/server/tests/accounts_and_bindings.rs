@@ -44,18 +44,22 @@ async fn login(server: &Server, password: &str, code: &str) -> (StatusCode, Valu
     login_as(server, "bob", password, code).await
 }
 
+fn login_request(username: &str, password: &str, code: &str) -> Request<Body> {
+    Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"username": username, "password": password, "code": code}).to_string(),
+        ))
+        .expect("request")
+}
+
 async fn login_as(
     server: &Server,
     username: &str,
     password: &str,
     code: &str,
 ) -> (StatusCode, Value, Option<String>) {
-    let request = Request::post("/api/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"username": username, "password": password, "code": code}).to_string(),
-        ))
-        .expect("request");
+    let request = login_request(username, password, code);
     let (status, body, cookie) = server.call(BROWSER, request).await;
     (
         status,
@@ -135,6 +139,100 @@ async fn five_failures_lock_the_account_for_a_minute_then_twice_as_long() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Finding 2 of issue 12: the failure count was read before the password check and written
+/// back as read + 1, so 30 wrong passwords at once left 3 failures and no lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_passwords_sent_at_once_still_lock_the_account() {
+    let server = std::sync::Arc::new(with_bob().await);
+    let mut attempts = tokio::task::JoinSet::new();
+    for n in 1..=30 {
+        let server = server.clone();
+        // From 30 addresses, as a botnet would: the per-address limit is not what stops them.
+        attempts.spawn(async move {
+            let peer = format!("127.0.1.{n}:40000");
+            server
+                .call(&peer, login_request("bob", "wrong", "000000"))
+                .await
+                .0
+        });
+    }
+    while let Some(status) = attempts.join_next().await {
+        assert_eq!(status.expect("task"), StatusCode::UNAUTHORIZED);
+    }
+    let now = server.clock.now();
+    let (status, _, _) = login(&server, "correct horse battery", &code_at(now)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "thirty failures at once must lock the account like five in a row"
+    );
+}
+
+/// Finding 4 of issue 12: a locked account was refused before the password check (1–2 ms),
+/// an unknown name after a full Argon2 (30 ms), which told an attacker which names exist.
+#[tokio::test]
+async fn a_locked_account_is_refused_as_slowly_as_an_unknown_name() {
+    let server = with_bob().await;
+    fail_five_times(&server).await;
+    let median = |mut times: Vec<std::time::Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let mut locked = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        login_as(&server, "bob", "wrong", "000000").await;
+        locked.push(started.elapsed());
+        let started = std::time::Instant::now();
+        login_as(&server, "nobody", "wrong", "000000").await;
+        unknown.push(started.elapsed());
+    }
+    let (locked, unknown) = (median(locked), median(unknown));
+    assert!(
+        locked * 2 >= unknown,
+        "locked answered in {locked:?}, an unknown name in {unknown:?}"
+    );
+}
+
+/// Finding 5 of issue 12 (and 12): sign-ins had no per-address limit, so one client could keep
+/// the server's cores busy with Argon2; and a 429 said when to retry only in its body.
+#[tokio::test]
+async fn one_address_gets_twenty_sign_in_attempts_a_minute_then_a_retry_after() {
+    use tower::ServiceExt as _;
+    let server = with_bob().await;
+    for _ in 0..20 {
+        let (status, _, _) = login_as(&server, "nobody", "wrong", "000000").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let response = server
+        .router(BROWSER)
+        .oneshot(login_request("nobody", "wrong", "000000"))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    // Another address is not held up.
+    let (status, _, _) = login_at(&server, "127.0.0.9:40000", "nobody").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn login_at(
+    server: &Server,
+    peer: &str,
+    username: &str,
+) -> (StatusCode, Value, Option<String>) {
+    server
+        .call(peer, login_request(username, "wrong", "000000"))
+        .await
+}
+
 async fn fail_five_times(server: &Server) {
     for _ in 0..5 {
         let (status, _, _) = login(server, "wrong", "000000").await;
@@ -149,6 +247,28 @@ async fn offer(server: &Server, cookie: &str) -> (StatusCode, Value) {
         .expect("request");
     let (status, body, _) = server.call(BROWSER, request).await;
     (status, body)
+}
+
+/// Sesame claiming the binding of `qr` with `device`'s key, from its own address.
+async fn claim(server: &Server, qr: &BindQr, device: &SigningKey) -> Value {
+    let (status, claimed) = server
+        .post(
+            "127.0.0.1:40000",
+            format!("/api/bindings/{}/claim", qr.binding_id),
+            &claim_body(support::ORIGIN, qr, device, &qr.enroll_secret),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{claimed}");
+    claimed
+}
+
+/// The page sending the pairing code the user typed.
+fn pairing_request(qr: &BindQr, cookie: &str, code: &str) -> Request<Body> {
+    Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({"pairing_code": code}).to_string()))
+        .expect("request")
 }
 
 fn claim_body(server_origin: &str, qr: &BindQr, key: &SigningKey, secret: &str) -> Value {
@@ -286,14 +406,7 @@ async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
     let (_, offered) = offer(&server, &cookie).await;
     let qr = BindQr::parse(offered["qr_uri"].as_str().expect("qr")).expect("qr");
     let device = SigningKey::from_bytes(&[23; 32]);
-    let claim_path = format!("/api/bindings/{}/claim", qr.binding_id);
-    let (_, claimed) = server
-        .post(
-            "127.0.0.1:40000",
-            claim_path,
-            &claim_body(support::ORIGIN, &qr, &device, &qr.enroll_secret),
-        )
-        .await;
+    let claimed = claim(&server, &qr, &device).await;
     let pairing = claimed["pairing_code"]
         .as_str()
         .expect("pairing")
@@ -304,20 +417,14 @@ async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
         "000000"
     };
     for left in [2, 1, 0] {
-        let request = Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
-            .header(header::COOKIE, &cookie)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"pairing_code": wrong}).to_string()))
-            .expect("request");
-        let (_, body, _) = server.call(BROWSER, request).await;
+        let (_, body, _) = server
+            .call(BROWSER, pairing_request(&qr, &cookie, wrong))
+            .await;
         assert_eq!(body["attempts_left"], json!(left));
     }
-    let request = Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
-        .header(header::COOKIE, &cookie)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(json!({"pairing_code": pairing}).to_string()))
-        .expect("request");
-    let (status, body, _) = server.call(BROWSER, request).await;
+    let (status, body, _) = server
+        .call(BROWSER, pairing_request(&qr, &cookie, &pairing))
+        .await;
     assert_eq!(
         (status, error_of(&body)),
         (StatusCode::NOT_FOUND, "session_not_found")
@@ -335,6 +442,87 @@ async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
         )
         .await;
     assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+}
+
+/// Offers a binding to bob, signed in afresh; returns the offer's QR and the browser's cookie.
+async fn offered(server: &Server) -> (BindQr, String) {
+    let now = server.clock.now();
+    let (_, _, cookie) = login(server, "correct horse battery", &code_at(now)).await;
+    let cookie = cookie.expect("cookie");
+    let (status, offered) = offer(server, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{offered}");
+    let qr = BindQr::parse(offered["qr_uri"].as_str().expect("qr")).expect("qr");
+    (qr, cookie)
+}
+
+#[tokio::test]
+async fn a_preview_names_the_account_and_changes_nothing() {
+    let server = with_bob().await;
+    let (qr, _) = offered(&server).await;
+    let preview_path = format!("/api/bindings/{}/preview", qr.binding_id);
+    let (status, preview) = server
+        .post(
+            "127.0.0.1:40000",
+            preview_path.clone(),
+            &json!({"v": 1, "enroll_secret": qr.enroll_secret}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(preview["account_display"], "bob");
+    assert_eq!(preview["expires_at"], json!(qr.expires));
+    let (status, body) = server
+        .post(
+            "127.0.0.1:40000",
+            preview_path.clone(),
+            &json!({"v": 1, "enroll_secret": b64(&[0; 32])}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_enrollment_secret"),
+        "a preview proves the secret as a claim does: nobody else learns the account"
+    );
+    // Previewed twice: still claimable.
+    let device = SigningKey::from_bytes(&[24; 32]);
+    claim(&server, &qr, &device).await;
+    let (status, body) = server
+        .post(
+            "127.0.0.1:40000",
+            preview_path,
+            &json!({"v": 1, "enroll_secret": qr.enroll_secret}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::CONFLICT, "already_claimed")
+    );
+}
+
+#[tokio::test]
+async fn a_pairing_code_typed_after_the_bindings_lifetime_activates_nothing() {
+    let server = with_bob().await;
+    let (qr, cookie) = offered(&server).await;
+    let device = SigningKey::from_bytes(&[25; 32]);
+    let claimed = claim(&server, &qr, &device).await;
+    let pairing = claimed["pairing_code"]
+        .as_str()
+        .expect("pairing")
+        .to_owned();
+    let device_id = claimed["device_id"].as_str().expect("device id").to_owned();
+    server.clock.advance(130);
+    let (status, body, _) = server
+        .call(BROWSER, pairing_request(&qr, &cookie, &pairing))
+        .await;
+    assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+    let (sid, chal, _) = server.open().await;
+    let scan = server.scan_body(&device, &device_id, &sid, &chal, server.clock.now());
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/scan"), &scan)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_device")
+    );
 }
 
 #[tokio::test]

@@ -423,3 +423,76 @@ async fn an_unredeemed_ticket_expires_and_ended_sessions_are_forgotten_after_ten
         (StatusCode::NOT_FOUND, "session_not_found")
     );
 }
+
+/// Finding 11 of issue 12: the number's attempt counter was read, then written back, so eight
+/// wrong numbers sent at once all got `number_mismatch` and the right one then still confirmed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_numbers_sent_at_once_use_up_the_three_attempts() {
+    let server = Arc::new(Server::start().await);
+    let (sid, chal, cookie) = server.open().await;
+    assert_eq!(server.scan(&sid, &chal).await.0, StatusCode::OK);
+    let (_, body) = server.status(&sid, &cookie, 1).await;
+    let number = body["number"].as_str().expect("number").to_owned();
+    let wrong = if number == "42" { "43" } else { "42" };
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (server, sid, chal) = (server.clone(), sid.clone(), chal.clone());
+        attempts.spawn(async move {
+            let body = server.confirm_body(&sid, &chal, Decision::Approve, wrong);
+            server
+                .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &body)
+                .await
+        });
+    }
+    let mut compared = 0;
+    while let Some(answer) = attempts.join_next().await {
+        let (status, body) = answer.expect("task");
+        if error_of(&body) == "number_mismatch" {
+            compared += 1;
+        } else {
+            assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        }
+    }
+    assert!(
+        compared <= 3,
+        "{compared} numbers were compared; three are allowed"
+    );
+    let right = server.confirm_body(&sid, &chal, Decision::Approve, &number);
+    let (status, body) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &right)
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::CONFLICT, "invalid_state"),
+        "{body}"
+    );
+    let (_, body) = server.status(&sid, &cookie, 2).await;
+    assert_eq!(body["state"], "rejected");
+}
+
+/// Finding 8 of issue 12: a device's rate-limit budget was spent before its signature was
+/// checked, so anyone naming a device id could lock the real device out.
+#[tokio::test]
+async fn forged_requests_naming_a_device_do_not_spend_its_budget() {
+    let server = Server::start().await;
+    let forger = SigningKey::from_bytes(&[66; 32]);
+    // All within one minute, the sessions opened from 25 addresses (each under its limit).
+    for n in 1..=25 {
+        let (sid, chal, _) = server.open_from(&format!("127.0.2.{n}:40000")).await;
+        let forged = server.scan_body(&forger, DEVICE_ID, &sid, &chal, server.clock.now());
+        let (status, body) = server
+            .post(BROWSER, format!("/api/qr/sessions/{sid}/scan"), &forged)
+            .await;
+        assert_eq!(
+            (status, error_of(&body)),
+            (StatusCode::UNAUTHORIZED, "invalid_signature")
+        );
+    }
+    let (sid, chal, _) = server.open().await;
+    let (status, body) = server.scan(&sid, &chal).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the real device still scans: {body}"
+    );
+}

@@ -77,14 +77,41 @@ pub struct BindArgs {
     /// The name the server shows for this device.
     #[arg(long, default_value = DEVICE_NAME)]
     name: String,
+    /// Bind without asking first (for scripts that checked the code's site and account).
+    #[arg(long)]
+    yes: bool,
 }
 
 pub fn bind(sesame: &Sesame, args: BindArgs) -> Result<ExitCode, Failure> {
     let uri = args
         .code
         .text(sesame, SignInCode::Bind, "Sesame binding code")?;
+    let offer = sesame.preview_binding(&uri)?;
+    println!(
+        "Bind Sesame to {} as {}?",
+        printable(&offer.origin),
+        printable(&offer.account)
+    );
+    if let Some(old) = &offer.replaces {
+        println!(
+            "This replaces your binding to {} as {} once you type the pairing code on the page; \
+             until then {} keeps working.",
+            printable(&offer.origin),
+            printable(old),
+            printable(old)
+        );
+    }
+    println!("Bind only if you asked for it on this site's account page yourself.");
+    if !args.yes && !confirm("Bind?")? {
+        println!("Nothing was bound.");
+        return Ok(ExitCode::FAILURE);
+    }
     let bound = sesame.bind(&uri, &args.name)?;
-    println!("Bound to {} as {}.", bound.origin, bound.account);
+    println!(
+        "Bound to {} as {}.",
+        printable(&bound.origin),
+        printable(&bound.account)
+    );
     println!(
         "Type this pairing code on the page to finish: {}",
         bound.pairing_code
@@ -114,11 +141,13 @@ fn show(review: &Review) {
     let age = review.age_seconds;
     println!(
         "Sign-in to {} as {}",
-        review.pending.origin, details.account_display
+        printable(&review.pending.origin),
+        printable(&details.account_display)
     );
     println!(
         "  browser: {} ({})",
-        details.browser_address, details.user_agent
+        printable(&details.browser_address),
+        printable(&details.user_agent)
     );
     println!("  started {age} s ago");
     println!(
@@ -238,4 +267,12 @@ pub fn unbind(sesame: &Sesame, args: UnbindArgs) -> Result<ExitCode, Failure> {
         Err(Failure::new(format!("not bound to {}", args.origin))
             .hint("`sesame servers` lists the servers."))
     }
+}
+
+/// Text a server chose, safe to print: control characters (terminal escapes among them) are
+/// shown as the replacement character, so a server cannot rewrite what the terminal shows.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }

@@ -17,10 +17,12 @@ use sesame_protocol::origin::Origin;
 use sesame_protocol::qr::{BindQr, LoginQr, QrError, Refusal};
 use sesame_protocol::wire::{
     ClaimRequest, ClaimResponse, ConfirmRequest, ConfirmResponse, Decision, ErrorBody, ErrorCode,
-    ScanRequest, ScanResponse, SessionState,
+    PreviewRequest, PreviewResponse, ScanRequest, ScanResponse, SessionState,
 };
 
-pub use servers::{BoundServer, DEVICE_KEY_SERVICE, ServerList, ServersError};
+pub use servers::{
+    BoundServer, DEVICE_KEY_SERVICE, PendingDevice, ServerList, ServersError, pending_key_name,
+};
 
 use crate::policy::{AddressVerdict, Policy, PolicyRefusal};
 use crate::secret::Secret;
@@ -72,6 +74,23 @@ pub struct Bound {
     /// The 6 digits to type into the browser.
     pub pairing_code: String,
 }
+
+/// What a binding code offers, for the user to consent to before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingOffer {
+    pub origin: String,
+    /// The account the server says the binding is for.
+    pub account: String,
+    /// Unix seconds: the code cannot be claimed after this.
+    pub expires_at: u64,
+    /// The account this device approves sign-ins for at this origin now, which the binding
+    /// would replace once the user types its pairing code.
+    pub replaces: Option<String>,
+}
+
+/// How long past its code's expiry a re-binding not yet accepted is still tried: the server's
+/// and this computer's clocks may differ by up to a minute.
+const PENDING_GRACE: u64 = 60;
 
 /// A scanned login, to show the user before asking for a decision.
 #[derive(Debug, Clone)]
@@ -147,9 +166,36 @@ impl Companion {
         Ok(self.servers.all()?)
     }
 
-    /// Claims a binding offered by a server's `sesame://bind` code: makes this device's key for
-    /// the origin, proves it holds it, pins the server's key, and returns the pairing code the
-    /// user types into the browser.
+    /// What a `sesame://bind` code offers, asked of its server before the user consents: the
+    /// account it binds to and, when this origin is bound already, the account it would replace.
+    /// Nothing is written here or on the server.
+    pub fn preview_bind(&self, uri: &str, now: u64) -> Result<BindingOffer, LoginError> {
+        let qr = BindQr::parse(uri)?;
+        if now > qr.expires {
+            return Err(LoginError::BindingExpired);
+        }
+        let origin = qr.origin.to_string();
+        self.policy.check_server(&origin)?;
+        let request = PreviewRequest {
+            v: sesame_protocol::VERSION,
+            enroll_secret: qr.enroll_secret.clone(),
+        };
+        let path = format!("/api/bindings/{}/preview", qr.binding_id);
+        let answer: PreviewResponse = self.post(&qr.origin, &path, &request)?;
+        let replaces = self.servers.find(&origin)?.map(|bound| bound.account);
+        Ok(BindingOffer {
+            origin,
+            account: answer.account_display,
+            expires_at: answer.expires_at,
+            replaces,
+        })
+    }
+
+    /// Claims a binding offered by a server's `sesame://bind` code, once the user has consented
+    /// to its [`Companion::preview_bind`]: makes this device's key for the origin, proves it holds
+    /// it, pins the server's key, and returns the pairing code the user types into the browser.
+    /// When the origin is bound already, the new binding is kept beside the working one until the
+    /// server accepts it (see [`PendingDevice`]).
     pub fn bind(&self, uri: &str, device_name: &str, now: u64) -> Result<Bound, LoginError> {
         let qr = BindQr::parse(uri)?;
         if now > qr.expires {
@@ -180,20 +226,37 @@ impl Companion {
                 detail: "its key does not match its key id".into(),
             });
         };
-        self.policy
-            .check_server_key(&origin, &b64(server_key.as_bytes()))?;
+        let server_pk = b64(server_key.as_bytes());
+        self.policy.check_server_key(&origin, &server_pk)?;
         let secret = Secret::from_bytes(seed.to_vec()).map_err(|_| StoreError::Platform {
             detail: "the new device key could not be held".into(),
         })?;
-        self.keys.put(&origin, &secret)?;
-        self.servers.put(BoundServer {
-            origin: origin.clone(),
-            device_id: answer.device_id,
-            server_pk: b64(server_key.as_bytes()),
-            server_kid: answer.server_kid,
-            account: answer.account_display.clone(),
-            bound_at: now,
-        })?;
+        match self.servers.find(&origin)? {
+            Some(mut working) => {
+                self.keys.put(&pending_key_name(&origin), &secret)?;
+                working.pending = Some(PendingDevice {
+                    device_id: answer.device_id,
+                    server_pk,
+                    server_kid: answer.server_kid,
+                    account: answer.account_display.clone(),
+                    claimed_at: now,
+                    expires_at: qr.expires,
+                });
+                self.servers.put(working)?;
+            }
+            None => {
+                self.keys.put(&origin, &secret)?;
+                self.servers.put(BoundServer {
+                    origin: origin.clone(),
+                    device_id: answer.device_id,
+                    server_pk,
+                    server_kid: answer.server_kid,
+                    account: answer.account_display.clone(),
+                    bound_at: now,
+                    pending: None,
+                })?;
+            }
+        }
         Ok(Bound {
             origin,
             account: answer.account_display,
@@ -201,32 +264,93 @@ impl Companion {
         })
     }
 
-    /// Forgets a server: its entry and this device's key for it.
+    /// Forgets a server: its entry and this device's keys for it.
     pub fn unbind(&self, origin: &str) -> Result<bool, LoginError> {
         let removed = self.servers.remove(origin)?;
         self.keys.delete(origin)?;
+        self.keys.delete(&pending_key_name(origin))?;
         Ok(removed)
     }
 
     /// Checks a `sesame://login` code (bound origin, pinned signature, expiry) and tells the
-    /// server this device scanned it; returns what to show the user.
+    /// server this device scanned it; returns what to show the user. A re-binding waiting for
+    /// its pairing code is tried first: the server accepting it means the user finished it, and
+    /// it then replaces the old one; refused, the working binding signs as before.
     pub fn scan(&self, uri: &str, now: u64) -> Result<PendingApproval, LoginError> {
         let qr = LoginQr::parse(uri)?;
         let origin = qr.origin.to_string();
         self.policy.check_server(&origin)?;
-        let server = self
+        let mut server = self
             .servers
             .find(&origin)?
             .ok_or_else(|| Refusal::OriginNotBound(origin.clone()))?;
+        if let Some(pending) = server.pending.clone() {
+            match self.scan_as(
+                &qr,
+                &pending.device_id,
+                &pending.server_pk,
+                &pending_key_name(&origin),
+                now,
+            ) {
+                Ok(details) => {
+                    // Key first, then the list, then the pending key: a crash in between leaves
+                    // the pending entry in the list, tried first and promoted again next time.
+                    let key = self
+                        .keys
+                        .get(&pending_key_name(&origin))?
+                        .ok_or_else(|| LoginError::KeyMissing(origin.clone()))?;
+                    self.keys.put(&origin, &key)?;
+                    let promoted = BoundServer {
+                        origin: origin.clone(),
+                        device_id: pending.device_id,
+                        server_pk: pending.server_pk,
+                        server_kid: pending.server_kid,
+                        account: pending.account,
+                        bound_at: pending.claimed_at,
+                        pending: None,
+                    };
+                    self.servers.put(promoted.clone())?;
+                    self.keys.delete(&pending_key_name(&origin))?;
+                    return self.pending_approval(qr, promoted, details, now);
+                }
+                Err(LoginError::Server {
+                    code: ErrorCode::InvalidDevice,
+                    ..
+                }) => {
+                    // Not accepted (yet). Past the code's life it never will be: forget it.
+                    if now > pending.expires_at.saturating_add(PENDING_GRACE) {
+                        server.pending = None;
+                        self.servers.put(server.clone())?;
+                        self.keys.delete(&pending_key_name(&origin))?;
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let details = self.scan_as(&qr, &server.device_id, &server.server_pk, &origin, now)?;
+        self.pending_approval(qr, server, details, now)
+    }
+
+    /// Verifies the code with the server key pinned for a device, and reports the scan signed
+    /// by that device (its key under `key_name`).
+    fn scan_as(
+        &self,
+        qr: &LoginQr,
+        device_id: &str,
+        server_pk: &str,
+        key_name: &str,
+        now: u64,
+    ) -> Result<ScanResponse, LoginError> {
+        let origin = qr.origin.to_string();
         // A pin added by the policy after binding applies to the binding made before it.
-        self.policy.check_server_key(&origin, &server.server_pk)?;
+        self.policy.check_server_key(&origin, server_pk)?;
         let pinned =
-            public_key(&server.server_pk).ok_or_else(|| Refusal::BadQrSignature(origin.clone()))?;
+            public_key(server_pk).ok_or_else(|| Refusal::BadQrSignature(origin.clone()))?;
         qr.verify(&pinned, now)?;
-        let key = self.device_key(&origin)?;
+        let key = self.device_key(key_name, &origin)?;
         let mut request = ScanRequest {
             v: sesame_protocol::VERSION,
-            device_id: server.device_id.clone(),
+            device_id: device_id.to_owned(),
             chal: qr.challenge.clone(),
             ts: now,
             sig: String::new(),
@@ -237,10 +361,21 @@ impl Companion {
             &request.signed_fields(&origin, &qr.session),
         )?;
         let path = format!("/api/qr/sessions/{}/scan", qr.session);
-        let details: ScanResponse = self.post(&qr.origin, &path, &request)?;
+        self.post(&qr.origin, &path, &request)
+    }
+
+    /// What to show for a scan the server answered, refusing (and denying at once) a place the
+    /// policy refuses.
+    fn pending_approval(
+        &self,
+        qr: LoginQr,
+        server: BoundServer,
+        details: ScanResponse,
+        now: u64,
+    ) -> Result<PendingApproval, LoginError> {
         let verdict = self.policy.address_verdict(details.address_match);
         let pending = PendingApproval {
-            origin,
+            origin: server.origin,
             session: qr.session,
             challenge: qr.challenge,
             device_id: server.device_id,
@@ -277,7 +412,7 @@ impl Companion {
             }
         }
         let origin = Origin::parse(&pending.origin).map_err(QrError::from)?;
-        let key = self.device_key(&pending.origin)?;
+        let key = self.device_key(&pending.origin, &pending.origin)?;
         let mut request = ConfirmRequest {
             v: sesame_protocol::VERSION,
             device_id: pending.device_id.clone(),
@@ -297,10 +432,11 @@ impl Companion {
         Ok(answer.state)
     }
 
-    fn device_key(&self, origin: &str) -> Result<SigningKey, LoginError> {
+    /// The device key stored under `key_name` for `origin`.
+    fn device_key(&self, key_name: &str, origin: &str) -> Result<SigningKey, LoginError> {
         let secret = self
             .keys
-            .get(origin)?
+            .get(key_name)?
             .ok_or_else(|| LoginError::KeyMissing(origin.to_owned()))?;
         let seed = <[u8; 32]>::try_from(secret.expose())
             .map_err(|_| LoginError::KeyMissing(origin.to_owned()))?;

@@ -27,6 +27,32 @@ pub struct BoundServer {
     pub account: String,
     /// Unix seconds.
     pub bound_at: u64,
+    /// A new binding claimed for this origin while this one worked, waiting for the user to
+    /// type its pairing code into the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingDevice>,
+}
+
+/// A binding claimed while its origin was already bound. It stays beside the working one until
+/// the server accepts it (the first scan it signs succeeds), so a binding link that is
+/// abandoned, or an attacker's, never destroys a working binding. Its key is in the keyring
+/// under [`pending_key_name`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingDevice {
+    pub device_id: String,
+    pub server_pk: String,
+    pub server_kid: String,
+    /// The account the new binding is for.
+    pub account: String,
+    /// Unix seconds.
+    pub claimed_at: u64,
+    /// When the binding code expired: a binding not accepted by then never will be.
+    pub expires_at: u64,
+}
+
+/// The keyring name of the pending device key of `origin`.
+pub fn pending_key_name(origin: &str) -> String {
+    format!("{origin}#pending")
 }
 
 /// Why the list could not be read or written.

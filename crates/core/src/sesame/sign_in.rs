@@ -5,7 +5,7 @@
 use sesame_protocol::wire::{Decision, SessionState};
 
 use super::{Error, Sesame};
-use crate::login::{Bound, LoginError, PendingApproval};
+use crate::login::{BindingOffer, Bound, LoginError, PendingApproval};
 use crate::policy::{AddressVerdict, PolicyRefusal};
 
 /// The name a server shows for this device when the user gives none.
@@ -53,8 +53,15 @@ pub enum ServerHealth {
 }
 
 impl Sesame {
-    /// Claims the binding a `sesame://bind` code offers; returns the pairing code the user types
-    /// into the page.
+    /// What a `sesame://bind` code offers — the site, the account, and the account it would
+    /// replace — for the user to consent to. Nothing is written.
+    pub fn preview_binding(&self, uri: &str) -> Result<BindingOffer, Error> {
+        Ok(self.companion().preview_bind(uri.trim(), self.now())?)
+    }
+
+    /// Claims the binding a `sesame://bind` code offers, once the user has consented to its
+    /// preview; returns the pairing code the user types into the page. A binding this replaces
+    /// keeps working until the page has taken the pairing code.
     pub fn bind(&self, uri: &str, device_name: &str) -> Result<Bound, Error> {
         Ok(self.companion().bind(uri.trim(), device_name, self.now())?)
     }

@@ -1,12 +1,14 @@
 //! Accounts and signing in with password + TOTP: Argon2id passwords, TOTP steps accepted once
 //! (RFC 6238 §5.2), lockouts that double, and one answer for every failure.
 
+use std::net::SocketAddr;
+
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
@@ -23,6 +25,8 @@ const FAILURES_BEFORE_LOCK: i64 = 5;
 const FAILURE_WINDOW: i64 = 15 * 60;
 const FIRST_LOCK: i64 = 60;
 const LONGEST_LOCK: i64 = 15 * 60;
+/// Sign-in attempts one address may make a minute.
+const LOGINS_PER_MINUTE: usize = 20;
 
 /// Creates an account, or gives an existing one this password (the `--demo` user,
 /// provisioning, tests). Unlocks it, and returns its id.
@@ -70,10 +74,6 @@ struct User {
     password_hash: String,
     totp_secret: Option<Vec<u8>>,
     totp_last_step: i64,
-    failures: i64,
-    failures_since: i64,
-    locked_until: i64,
-    lock_seconds: i64,
 }
 
 /// Why a sign-in failed: logged, never told (the answer is always `invalid_credentials`).
@@ -122,48 +122,97 @@ fn accepted_step(secret: &[u8], code: &str, now: u64, last_step: i64) -> Option<
         })
 }
 
-/// The signed-in user, and whether the second factor was passed.
-async fn check(inner: &Shared, login: &Login, now: i64) -> Result<(i64, bool), Cause> {
+/// A password check, off the async workers and at most [`crate::state`]'s few at once.
+/// `hash` is `None` for a name with no account, or an attempt refused before checking (a
+/// locked account): the same work is done on a throw-away hash, so the answer's timing does
+/// not tell those apart from a wrong password.
+async fn password_matches(
+    inner: &Shared,
+    password: &str,
+    hash: Option<String>,
+) -> Result<bool, ApiError> {
+    let _slot = inner
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(format!("password checks: {e}")))?;
+    let password = zeroize::Zeroizing::new(password.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let stored = hash.as_deref().and_then(|h| PasswordHash::new(h).ok());
+        match stored {
+            Some(stored) => Argon2::default()
+                .verify_password(password.as_bytes(), &stored)
+                .is_ok(),
+            None => {
+                let _ = Argon2::default()
+                    .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
+                false
+            }
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("password check: {e}")))
+}
+
+/// What a sign-in attempt came to.
+enum Attempt {
+    /// The user, and whether the second factor was passed.
+    SignedIn(i64, bool),
+    Refused(Cause),
+}
+
+/// Checks a sign-in. The attempt is counted *before* the password is checked, in one atomic
+/// update: parallel wrong passwords cannot all read the same count and each stay under the
+/// limit, and those past it are refused unchecked.
+async fn check(inner: &Shared, login: &Login, now: i64) -> Result<Attempt, ApiError> {
     let user: Option<User> = sqlx::query_as(
-        "SELECT id, password_hash, totp_secret, totp_last_step, failures, failures_since, locked_until, lock_seconds FROM users WHERE username = ?",
+        "SELECT id, password_hash, totp_secret, totp_last_step FROM users WHERE username = ?",
     )
     .bind(&login.username)
     .fetch_optional(&inner.db)
-    .await
-    .ok()
-    .flatten();
+    .await?;
     let Some(user) = user else {
-        // As slow as a real check, so timing does not tell which names exist.
-        let _ = Argon2::default()
-            .hash_password(login.password.as_bytes(), &SaltString::generate(&mut OsRng));
-        return Err(Cause::UnknownUser);
+        password_matches(inner, &login.password, None).await?;
+        return Ok(Attempt::Refused(Cause::UnknownUser));
     };
-    if user.locked_until > now {
-        return Err(Cause::Locked);
-    }
-    let snapshot = user_snapshot(&user);
-    let fail = |cause: Cause| {
-        let snapshot = &snapshot;
-        async move {
-            record_failure(inner, snapshot, now).await;
-            Err(cause)
+    let counted: Option<(i64,)> = sqlx::query_as(
+        "UPDATE users SET
+             failures = CASE WHEN ? - failures_since > ? THEN 1 ELSE failures + 1 END,
+             failures_since = CASE WHEN ? - failures_since > ? THEN ? ELSE failures_since END
+         WHERE id = ? AND locked_until <= ?
+         RETURNING failures",
+    )
+    .bind(now)
+    .bind(FAILURE_WINDOW)
+    .bind(now)
+    .bind(FAILURE_WINDOW)
+    .bind(now)
+    .bind(user.id)
+    .bind(now)
+    .fetch_optional(&inner.db)
+    .await?;
+    let attempt = match counted {
+        Some((attempt,)) if attempt <= FAILURES_BEFORE_LOCK => attempt,
+        _ => {
+            password_matches(inner, &login.password, None).await?;
+            return Ok(Attempt::Refused(Cause::Locked));
         }
     };
-    let password_ok = PasswordHash::new(&user.password_hash).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(login.password.as_bytes(), &hash)
-            .is_ok()
-    });
-    if !password_ok {
-        return fail(Cause::Password).await;
+    if !password_matches(inner, &login.password, Some(user.password_hash)).await? {
+        return failed(inner, user.id, attempt, Cause::Password, now).await;
     }
     let Some(secret) = &user.totp_secret else {
         // No second factor yet: the password opens a session that can only enrol one.
-        return Ok((user.id, false));
+        sqlx::query("UPDATE users SET failures = 0, lock_seconds = 0 WHERE id = ?")
+            .bind(user.id)
+            .execute(&inner.db)
+            .await?;
+        return Ok(Attempt::SignedIn(user.id, false));
     };
     let Some(step) = accepted_step(secret, login.code.trim(), now as u64, user.totp_last_step)
     else {
-        return fail(Cause::Code).await;
+        return failed(inner, user.id, attempt, Cause::Code, now).await;
     };
     // Compare-and-set: of two requests with the same code, one wins.
     let won = sqlx::query(
@@ -173,74 +222,72 @@ async fn check(inner: &Shared, login: &Login, now: i64) -> Result<(i64, bool), C
     .bind(user.id)
     .bind(step)
     .execute(&inner.db)
-    .await
-    .is_ok_and(|r| r.rows_affected() == 1);
+    .await?
+    .rows_affected()
+        == 1;
     if !won {
-        return fail(Cause::Code).await;
+        return failed(inner, user.id, attempt, Cause::Code, now).await;
     }
-    Ok((user.id, true))
+    Ok(Attempt::SignedIn(user.id, true))
 }
 
-struct Snapshot {
-    id: i64,
-    failures: i64,
-    failures_since: i64,
-    lock_seconds: i64,
-}
-
-fn user_snapshot(user: &User) -> Snapshot {
-    Snapshot {
-        id: user.id,
-        failures: user.failures,
-        failures_since: user.failures_since,
-        lock_seconds: user.lock_seconds,
-    }
-}
-
-/// Counts a failure; the fifth within 15 minutes locks the account for 60 s, then twice as long
-/// each time, up to 15 minutes.
-async fn record_failure(inner: &Shared, user: &Snapshot, now: i64) {
-    let (mut failures, mut since) = (user.failures + 1, user.failures_since);
-    if now - since > FAILURE_WINDOW {
-        (failures, since) = (1, now);
-    }
-    let (mut locked_until, mut lock_seconds) = (0, user.lock_seconds);
-    if failures >= FAILURES_BEFORE_LOCK {
-        lock_seconds = if lock_seconds == 0 {
-            FIRST_LOCK
-        } else {
-            (lock_seconds * 2).min(LONGEST_LOCK)
-        };
-        locked_until = now + lock_seconds;
-        failures = 0;
+/// A failed attempt, already counted: the last one allowed locks the account for 60 s, then
+/// twice as long each time, up to 15 minutes (one atomic update).
+async fn failed(
+    inner: &Shared,
+    user_id: i64,
+    attempt: i64,
+    cause: Cause,
+    now: i64,
+) -> Result<Attempt, ApiError> {
+    if attempt >= FAILURES_BEFORE_LOCK {
+        let (seconds,): (i64,) = sqlx::query_as(
+            "UPDATE users SET
+                 lock_seconds = MIN(CASE WHEN lock_seconds = 0 THEN ? ELSE lock_seconds * 2 END, ?),
+                 locked_until = ? + MIN(CASE WHEN lock_seconds = 0 THEN ? ELSE lock_seconds * 2 END, ?),
+                 failures = 0
+             WHERE id = ?
+             RETURNING lock_seconds",
+        )
+        .bind(FIRST_LOCK)
+        .bind(LONGEST_LOCK)
+        .bind(now)
+        .bind(FIRST_LOCK)
+        .bind(LONGEST_LOCK)
+        .bind(user_id)
+        .fetch_one(&inner.db)
+        .await?;
         tracing::warn!(
-            user = user.id,
-            seconds = lock_seconds,
+            user = user_id,
+            seconds,
             "account locked after repeated failures"
         );
     }
-    let _ = sqlx::query(
-        "UPDATE users SET failures = ?, failures_since = ?, locked_until = MAX(locked_until, ?), lock_seconds = ? WHERE id = ?",
-    )
-    .bind(failures)
-    .bind(since)
-    .bind(locked_until)
-    .bind(lock_seconds)
-    .bind(user.id)
-    .execute(&inner.db)
-    .await;
+    Ok(Attempt::Refused(cause))
 }
 
 /// Signs in with username, password and a TOTP code; on success sets the session cookie.
 pub async fn login(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
     let login = json(body)?;
     let now = inner.now() as i64;
-    match check(inner, &login, now).await {
-        Ok((user_id, second_factor)) => {
+    // Each attempt costs an Argon2 check, whatever the name: a per-address budget keeps one
+    // client from spending the server's CPU (an account's own lock covers guessing).
+    inner
+        .limits
+        .allow(
+            &format!("login:{}", peer.ip()),
+            LOGINS_PER_MINUTE,
+            60,
+            now as u64,
+        )
+        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
+    match check(inner, &login, now).await? {
+        Attempt::SignedIn(user_id, second_factor) => {
             let token = random_token(32);
             sqlx::query(
                 "INSERT INTO login_sessions (token_hash, user_id, created_at, reauth_at, second_factor) VALUES (?, ?, ?, ?, ?)",
@@ -263,7 +310,7 @@ pub async fn login(
             }
             Ok(response)
         }
-        Err(cause) => {
+        Attempt::Refused(cause) => {
             tracing::info!(?cause, "sign-in refused");
             Err(ApiError::new(ErrorCode::InvalidCredentials))
         }

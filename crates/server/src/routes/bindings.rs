@@ -12,7 +12,9 @@ use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 use sesame_protocol::message::{self, Context, b64, key_id, unb64};
 use sesame_protocol::qr::BindQr;
-use sesame_protocol::wire::{ClaimRequest, ClaimResponse, ErrorCode};
+use sesame_protocol::wire::{
+    ClaimRequest, ClaimResponse, ErrorCode, PreviewRequest, PreviewResponse,
+};
 use subtle::ConstantTimeEq as _;
 
 use super::accounts::{SignedIn, signed_in};
@@ -102,17 +104,64 @@ struct Binding {
     device_id: Option<String>,
     claim_address: Option<String>,
     pairing_code: Option<String>,
-    pairing_attempts: i64,
 }
 
 async fn binding(inner: &Shared, id: &str) -> Result<Binding, ApiError> {
     let row: Option<Binding> = sqlx::query_as(
-        "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code, pairing_attempts FROM bindings WHERE id = ?",
+        "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code FROM bindings WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(&inner.db)
     .await?;
     row.ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))
+}
+
+/// The binding `id` if `enroll_secret` is its secret and it can still be claimed.
+async fn claimable(
+    inner: &Shared,
+    id: &str,
+    enroll_secret: &str,
+    now: i64,
+) -> Result<Binding, ApiError> {
+    let found = binding(inner, id).await?;
+    match found.state.as_str() {
+        "pending" if now > found.expires_at => return Err(ApiError::new(ErrorCode::Expired)),
+        "pending" => {}
+        "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
+        _ => return Err(ApiError::new(ErrorCode::AlreadyClaimed)),
+    }
+    let presented = digest(enroll_secret);
+    if !bool::from(presented.ct_eq(&found.secret_hash)) {
+        return Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret));
+    }
+    Ok(found)
+}
+
+async fn username(inner: &Shared, user_id: i64) -> Result<String, ApiError> {
+    let (username,): (String,) = sqlx::query_as("SELECT username FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_one(&inner.db)
+        .await?;
+    Ok(username)
+}
+
+/// Sesame asks what a binding code offers before the user consents: the account it is for.
+/// Nothing changes, so a code previewed and refused can still be claimed by the right device.
+pub async fn preview(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<PreviewRequest>, JsonRejection>,
+) -> Result<Json<PreviewResponse>, ApiError> {
+    let inner: &Shared = &app;
+    let request = json(body)?;
+    if request.v != sesame_protocol::VERSION {
+        return Err(ApiError::new(ErrorCode::UnsupportedVersion));
+    }
+    let found = claimable(inner, &id, &request.enroll_secret, inner.now() as i64).await?;
+    Ok(Json(PreviewResponse {
+        account_display: username(inner, found.user_id).await?,
+        expires_at: found.expires_at as u64,
+    }))
 }
 
 /// Sesame claims the binding with its new key and proves it holds the private half.
@@ -127,18 +176,8 @@ pub async fn claim(
     if request.v != sesame_protocol::VERSION {
         return Err(ApiError::new(ErrorCode::UnsupportedVersion));
     }
-    let found = binding(inner, &id).await?;
     let now = inner.now() as i64;
-    match found.state.as_str() {
-        "pending" if now > found.expires_at => return Err(ApiError::new(ErrorCode::Expired)),
-        "pending" => {}
-        "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
-        _ => return Err(ApiError::new(ErrorCode::AlreadyClaimed)),
-    }
-    let presented = digest(&request.enroll_secret);
-    if !bool::from(presented.ct_eq(&found.secret_hash)) {
-        return Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret));
-    }
+    let found = claimable(inner, &id, &request.enroll_secret, now).await?;
     let key_bytes = unb64(&request.device_pk)
         .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest))?;
@@ -184,10 +223,7 @@ pub async fn claim(
     .bind(now)
     .execute(&inner.db)
     .await?;
-    let (username,): (String,) = sqlx::query_as("SELECT username FROM users WHERE id = ?")
-        .bind(found.user_id)
-        .fetch_one(&inner.db)
-        .await?;
+    let username = username(inner, found.user_id).await?;
     let server_pk = inner.key.verifying_key();
     tracing::info!(
         user = found.user_id,
@@ -244,6 +280,19 @@ pub async fn view(
     }))
 }
 
+/// Cancels a claimed binding and forgets the device it would have made active.
+async fn cancel(inner: &Shared, id: &str, device_id: Option<&str>) -> Result<(), ApiError> {
+    sqlx::query("UPDATE bindings SET state = 'cancelled' WHERE id = ? AND state = 'claimed'")
+        .bind(id)
+        .execute(&inner.db)
+        .await?;
+    sqlx::query("DELETE FROM devices WHERE id = ? AND active = 0")
+        .bind(device_id)
+        .execute(&inner.db)
+        .await?;
+    Ok(())
+}
+
 /// `POST …/approve`'s body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -268,6 +317,24 @@ pub async fn approve(
         "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
         _ => return Err(ApiError::new(ErrorCode::InvalidState)),
     }
+    // A binding lives 120 s, pairing code included: a device claimed and left waiting must not
+    // become active later (the device itself stops trying it then).
+    if inner.now() as i64 > found.expires_at {
+        cancel(inner, &id, found.device_id.as_deref()).await?;
+        return Err(ApiError::new(ErrorCode::Expired));
+    }
+    // Counted before the code is compared, atomically: codes typed at once cannot all read the
+    // same count, and those past the third are not compared.
+    let counted: Option<(i64,)> = sqlx::query_as(
+        "UPDATE bindings SET pairing_attempts = pairing_attempts + 1 WHERE id = ? AND state = 'claimed' RETURNING pairing_attempts",
+    )
+    .bind(&id)
+    .fetch_optional(&inner.db)
+    .await?;
+    let attempt = match counted {
+        Some((attempt,)) if attempt <= PAIRING_ATTEMPTS => attempt,
+        _ => return Err(ApiError::new(ErrorCode::SessionNotFound)),
+    };
     let expected = found.pairing_code.clone().unwrap_or_default();
     if !bool::from(
         request
@@ -276,27 +343,11 @@ pub async fn approve(
             .as_bytes()
             .ct_eq(expected.as_bytes()),
     ) {
-        let attempts = found.pairing_attempts + 1;
-        if attempts >= PAIRING_ATTEMPTS {
-            sqlx::query(
-                "UPDATE bindings SET state = 'cancelled' WHERE id = ? AND state = 'claimed'",
-            )
-            .bind(&id)
-            .execute(&inner.db)
-            .await?;
-            sqlx::query("DELETE FROM devices WHERE id = ? AND active = 0")
-                .bind(&found.device_id)
-                .execute(&inner.db)
-                .await?;
-        } else {
-            sqlx::query("UPDATE bindings SET pairing_attempts = ? WHERE id = ?")
-                .bind(attempts)
-                .bind(&id)
-                .execute(&inner.db)
-                .await?;
+        if attempt >= PAIRING_ATTEMPTS {
+            cancel(inner, &id, found.device_id.as_deref()).await?;
         }
         return Err(ApiError::new(ErrorCode::PairingCodeMismatch)
-            .attempts_left((PAIRING_ATTEMPTS - attempts).max(0) as u32));
+            .attempts_left((PAIRING_ATTEMPTS - attempt).max(0) as u32));
     }
     let won =
         sqlx::query("UPDATE bindings SET state = 'active' WHERE id = ? AND state = 'claimed'")

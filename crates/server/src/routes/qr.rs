@@ -55,7 +55,6 @@ struct Session {
     bind_cookie_hash: Vec<u8>,
     device_id: Option<String>,
     number: Option<String>,
-    number_attempts: i64,
     ticket_hash: Option<Vec<u8>>,
     ticket_expires: Option<i64>,
     user_id: Option<i64>,
@@ -338,6 +337,12 @@ async fn session_and_device(
     }
     let session = load(inner, sid).await?;
     let device = device(inner, device_id).await?;
+    Ok((session, device))
+}
+
+/// Spends one of a device's requests a minute. Only after its signature verified: requests
+/// anyone can forge by naming a device id must not use up the real device's budget.
+fn spend_device_budget(inner: &Shared, device_id: &str) -> Result<(), ApiError> {
     inner
         .limits
         .allow(
@@ -346,12 +351,12 @@ async fn session_and_device(
             60,
             inner.now(),
         )
-        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
-    Ok((session, device))
+        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))
 }
 
 /// What a device signed, and the claims it made.
 struct Signed<'a> {
+    device_id: &'a str,
     context: Context,
     fields: &'a [&'a [u8]],
     sig: &'a str,
@@ -373,6 +378,7 @@ fn check_signed(
     if !message::verify(&device.key, signed.context, signed.fields, &signature) {
         return Err(ApiError::new(ErrorCode::InvalidSignature));
     }
+    spend_device_budget(inner, signed.device_id)?;
     let now = inner.now();
     if now.abs_diff(signed.ts) > MAX_CLOCK_SKEW {
         return Err(ApiError::new(ErrorCode::StaleRequest).server_time(now));
@@ -419,6 +425,7 @@ pub async fn scan(
     let fields = request.signed_fields(&inner.origin.to_string(), &sid);
     let fields = message::text_fields(&fields);
     let signed = Signed {
+        device_id: &request.device_id,
         context: Context::Scan,
         fields: &fields,
         sig: &request.sig,
@@ -497,6 +504,7 @@ pub async fn confirm(
     let fields = request.signed_fields(&inner.origin.to_string(), &sid);
     let fields = message::text_fields(&fields);
     let signed = Signed {
+        device_id: &request.device_id,
         context: Context::Confirm,
         fields: &fields,
         sig: &request.sig,
@@ -533,29 +541,35 @@ pub async fn confirm(
             state: SessionState::Rejected,
         }));
     }
+    // The attempt is counted before the number is compared, in one atomic update: numbers sent
+    // at once cannot all read the same count, and those past the third are not compared.
+    let counted: Option<(i64,)> = sqlx::query_as(
+        "UPDATE qr_sessions SET number_attempts = number_attempts + 1 WHERE sid = ? AND state = 'scanned' RETURNING number_attempts",
+    )
+    .bind(&sid)
+    .fetch_optional(&inner.db)
+    .await?;
+    let attempt = match counted {
+        Some((attempt,)) if attempt <= NUMBER_ATTEMPTS => attempt,
+        Some(_) => return Err(ApiError::new(ErrorCode::InvalidState).state(SessionState::Rejected)),
+        None => {
+            let now = load(inner, &sid).await?;
+            return Err(ApiError::new(ErrorCode::InvalidState).state(state_of(&now.state)));
+        }
+    };
     let expected = session.number.clone().unwrap_or_default();
     if !bool::from(request.number.as_bytes().ct_eq(expected.as_bytes())) {
-        let attempts = session.number_attempts + 1;
-        if attempts >= NUMBER_ATTEMPTS {
-            if transition(SessionState::Rejected)
+        if attempt >= NUMBER_ATTEMPTS
+            && transition(SessionState::Rejected)
                 .execute(&inner.db)
                 .await?
                 .rows_affected()
                 == 1
-            {
-                inner.publish(&sid, session.version + 1);
-            }
-        } else {
-            sqlx::query(
-                "UPDATE qr_sessions SET number_attempts = ? WHERE sid = ? AND state = 'scanned'",
-            )
-            .bind(attempts)
-            .bind(&sid)
-            .execute(&inner.db)
-            .await?;
+        {
+            inner.publish(&sid, session.version + 1);
         }
         return Err(ApiError::new(ErrorCode::NumberMismatch)
-            .attempts_left((NUMBER_ATTEMPTS - attempts).max(0) as u32));
+            .attempts_left((NUMBER_ATTEMPTS - attempt).max(0) as u32));
     }
     let ticket = random_token(32);
     let moved = sqlx::query(

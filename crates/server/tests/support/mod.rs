@@ -104,12 +104,18 @@ impl Server {
 
     /// A browser opens a session: (sid, challenge, bind cookie).
     pub async fn open(&self) -> (String, String, String) {
+        self.open_from(BROWSER).await
+    }
+
+    /// A browser at `peer` opens a session: (sid, challenge, bind cookie).
+    #[allow(dead_code)] // not every suite opens sessions from elsewhere
+    pub async fn open_from(&self, peer: &str) -> (String, String, String) {
         let request = Request::post("/api/qr/sessions")
             .header(header::USER_AGENT, "Mozilla/5.0 Test")
             .header("origin", ORIGIN)
             .body(Body::empty())
             .expect("request");
-        let (status, body, cookie) = self.call(BROWSER, request).await;
+        let (status, body, cookie) = self.call(peer, request).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let qr = LoginQr::parse(body["qr_uri"].as_str().expect("qr_uri")).expect("a login QR");
         qr.verify(&self.server_key.verifying_key(), self.clock.now())
