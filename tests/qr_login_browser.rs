@@ -272,7 +272,8 @@ async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
         .await;
     let facts = facts.as_str().unwrap_or_default().to_owned();
     assert!(facts.contains("demo"), "{facts}");
-    assert!(facts.contains("Chrome/"), "{facts}");
+    // The browser in words first; its raw user agent only behind a disclosure.
+    assert!(facts.contains("Chrome on Linux at 127.0.0.1"), "{facts}");
     assert!(
         facts.contains("On this computer's network address"),
         "{facts}"

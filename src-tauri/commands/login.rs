@@ -41,7 +41,10 @@ fn scanned_text(state: &AppState, index: usize, wanted: SignInCode) -> Result<St
 pub struct ApprovalView {
     origin: String,
     account: String,
+    /// "Chrome on Linux": what the sheet shows first.
+    browser: String,
     browser_address: String,
+    /// The raw user agent, behind a disclosure: the browser chose this text.
     user_agent: String,
     age_seconds: u64,
     address_match: AddressMatch,
@@ -63,6 +66,7 @@ pub async fn review_login<R: Runtime>(
     let view = ApprovalView {
         origin: review.pending.origin.clone(),
         account: details.account_display.clone(),
+        browser: review.browser.clone(),
         browser_address: details.browser_address.clone(),
         user_agent: details.user_agent.clone(),
         age_seconds: review.age_seconds,

@@ -34,7 +34,8 @@ export async function reviewScannedLogin(index) {
   if ($("add-dialog").open) $("add-dialog").close();
   $("a-origin").textContent = view.origin;
   $("a-account").textContent = view.account;
-  $("a-browser").textContent = `${view.browser_address} · ${view.user_agent}`;
+  $("a-browser").textContent = `${view.browser} at ${view.browser_address}`;
+  $("a-agent").textContent = view.user_agent;
   $("a-age").textContent = ago(view.age_seconds);
   $("a-where").textContent = WHERE[view.address_match] || view.address_match;
   $("a-where").className = view.address_match === "match" ? "" : "mismatch";

@@ -3,42 +3,54 @@
 
 pub mod clock;
 pub mod error;
+pub mod guards;
 pub mod keys;
 pub mod limits;
 pub mod routes;
 pub mod state;
 
-use axum::Router;
 use axum::routing::{get, post};
+use axum::{Router, middleware};
 
 pub use state::{AddressPolicy, AppState};
 
 /// The server's routes.
 pub fn app(state: AppState) -> Router {
+    // What the server's own pages send: each must carry the server's Origin.
+    let browser = Router::new()
+        .route("/api/login", post(routes::accounts::login))
+        .route("/api/logout", post(routes::accounts::logout))
+        .route("/api/totp/begin", post(routes::accounts::begin_totp))
+        .route("/api/totp/confirm", post(routes::accounts::confirm_totp))
+        .route("/api/bindings", post(routes::bindings::offer))
+        .route(
+            "/api/bindings/{id}/approve",
+            post(routes::bindings::approve),
+        )
+        .route("/api/qr/sessions", post(routes::qr::create))
+        .route("/api/qr/sessions/{sid}/redeem", post(routes::qr::redeem))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            guards::same_origin,
+        ));
     Router::new()
         .route("/", get(routes::pages::home))
         .route("/login", get(routes::pages::login_page))
         .route("/login/sesame", get(routes::pages::sesame_page))
         .route("/static/app.js", get(routes::pages::script))
         .route("/static/style.css", get(routes::pages::style))
-        .route("/api/login", post(routes::accounts::login))
-        .route("/api/totp/begin", post(routes::accounts::begin_totp))
-        .route("/api/totp/confirm", post(routes::accounts::confirm_totp))
-        .route("/api/bindings", post(routes::bindings::offer))
         .route("/api/bindings/{id}", get(routes::bindings::view))
+        // Sesame's own requests, authenticated by the device's signature or the enrolment
+        // secret, not by cookies: no Origin.
         .route(
             "/api/bindings/{id}/preview",
             post(routes::bindings::preview),
         )
         .route("/api/bindings/{id}/claim", post(routes::bindings::claim))
-        .route(
-            "/api/bindings/{id}/approve",
-            post(routes::bindings::approve),
-        )
-        .route("/api/qr/sessions", post(routes::qr::create))
         .route("/api/qr/sessions/{sid}/status", get(routes::qr::status))
         .route("/api/qr/sessions/{sid}/scan", post(routes::qr::scan))
         .route("/api/qr/sessions/{sid}/confirm", post(routes::qr::confirm))
-        .route("/api/qr/sessions/{sid}/redeem", post(routes::qr::redeem))
+        .merge(browser)
+        .layer(middleware::map_response(guards::security_headers))
         .with_state(state)
 }

@@ -63,6 +63,31 @@ impl RateLimits {
     }
 }
 
+impl RateLimits {
+    /// Forgets counters with no event in the last `longest_window` seconds, and short-poll
+    /// times older than that: what a limit no longer needs to remember.
+    pub fn prune(&self, now: u64, longest_window: u64) {
+        self.events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, times| times.back().is_some_and(|&t| t + longest_window > now));
+        self.last_short_poll
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, &mut t| t + longest_window > now);
+    }
+
+    /// How many keys are remembered (for tests of pruning).
+    pub fn remembered(&self) -> usize {
+        self.events.lock().unwrap_or_else(|p| p.into_inner()).len()
+            + self
+                .last_short_poll
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .len()
+    }
+}
+
 /// An outstanding long poll; dropping it ends it.
 pub struct PollGuard<'a> {
     limits: &'a RateLimits,
@@ -101,6 +126,20 @@ mod tests {
         assert!(
             limits.allow("create:127.0.0.1", 10, 60, 160).is_ok(),
             "the oldest left the window"
+        );
+    }
+
+    #[test]
+    fn pruning_forgets_what_no_window_still_holds() {
+        let limits = RateLimits::default();
+        assert!(limits.allow("create:127.0.0.1", 10, 60, 100).is_ok());
+        assert!(limits.allow("login:127.0.0.1", 20, 60, 3000).is_ok());
+        assert!(limits.short_poll("s", 100));
+        limits.prune(3750, 3600);
+        assert_eq!(
+            limits.remembered(),
+            1,
+            "only the recent sign-in counter is left"
         );
     }
 

@@ -99,6 +99,18 @@ async fn main() {
     if args.demo {
         demo(&state, &origin).await;
     }
+    // What no request will read again is deleted every minute (ended and expired sessions,
+    // stale offers, browser sessions past their lifetime), so the database does not grow forever.
+    let housekeeping = state.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            if let Err(error) = housekeeping.purge().await {
+                tracing::warn!(%error, "purging ended sessions failed; trying again in a minute");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .unwrap_or_else(|e| fail(format!("could not listen on {}: {e}", args.listen)));

@@ -122,6 +122,49 @@ impl Shared {
             .subscribe()
     }
 
+    /// Deletes what no request will read again — sessions ended or expired more than 10
+    /// minutes ago (answered until then), binding offers and unpaired devices over an hour old
+    /// (the hourly limit counts offers), browser sessions past their lifetime — and prunes the
+    /// in-memory waiters and limits to match. Run every minute by the binary.
+    pub async fn purge(&self) -> Result<(), sqlx::Error> {
+        let now = self.now() as i64;
+        let kept_after_end = now - 600;
+        sqlx::query(
+            "DELETE FROM qr_sessions WHERE (ended_at IS NOT NULL AND ended_at < ?) OR expires_at < ?",
+        )
+        .bind(kept_after_end)
+        .bind(kept_after_end)
+        .execute(&self.db)
+        .await?;
+        sqlx::query("DELETE FROM bindings WHERE state != 'active' AND expires_at < ?")
+            .bind(now - 3600)
+            .execute(&self.db)
+            .await?;
+        sqlx::query("DELETE FROM devices WHERE active = 0 AND created_at < ?")
+            .bind(now - 3600)
+            .execute(&self.db)
+            .await?;
+        sqlx::query(
+            "DELETE FROM login_sessions WHERE created_at < ? OR MAX(last_seen, created_at) < ?",
+        )
+        .bind(now - 12 * 3600)
+        .bind(now - 30 * 60)
+        .execute(&self.db)
+        .await?;
+        // A session's waiters go with its last poll; its ticket, if never taken, with it.
+        self.versions()
+            .retain(|_, sender| sender.receiver_count() > 0);
+        let live: Vec<String> = sqlx::query_as::<_, (String,)>("SELECT sid FROM qr_sessions")
+            .fetch_all(&self.db)
+            .await?
+            .into_iter()
+            .map(|(sid,)| sid)
+            .collect();
+        self.tickets().retain(|sid, _| live.contains(sid));
+        self.limits.prune(now as u64, 3600);
+        Ok(())
+    }
+
     /// Forgets a session's waiters and undelivered ticket (it is gone).
     pub fn forget(&self, sid: &str) {
         self.versions().remove(sid);

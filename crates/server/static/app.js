@@ -152,3 +152,12 @@ if (bindButton) {
     }
   });
 }
+
+// --- sign out ----------------------------------------------------------------------------------
+const signOut = $("sign-out");
+if (signOut) {
+  signOut.addEventListener("click", async () => {
+    await api("POST", "/api/logout").catch(() => {});
+    location.href = "/login";
+  });
+}

@@ -46,6 +46,7 @@ async fn login(server: &Server, password: &str, code: &str) -> (StatusCode, Valu
 
 fn login_request(username: &str, password: &str, code: &str) -> Request<Body> {
     Request::post("/api/login")
+        .header("origin", support::ORIGIN)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(
             json!({"username": username, "password": password, "code": code}).to_string(),
@@ -84,6 +85,7 @@ async fn a_code_signs_in_once_and_every_failure_looks_the_same() {
     let replay = login(&server, "correct horse battery", &code_at(now)).await;
     let wrong_password = login(&server, "wrong", &code_at(now + 30)).await;
     let request = Request::post("/api/login")
+        .header("origin", support::ORIGIN)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(
             json!({"username": "nobody", "password": "x", "code": "000000"}).to_string(),
@@ -242,6 +244,7 @@ async fn fail_five_times(server: &Server) {
 
 async fn offer(server: &Server, cookie: &str) -> (StatusCode, Value) {
     let request = Request::post("/api/bindings")
+        .header("origin", support::ORIGIN)
         .header(header::COOKIE, cookie)
         .body(Body::empty())
         .expect("request");
@@ -265,6 +268,7 @@ async fn claim(server: &Server, qr: &BindQr, device: &SigningKey) -> Value {
 /// The page sending the pairing code the user typed.
 fn pairing_request(qr: &BindQr, cookie: &str, code: &str) -> Request<Body> {
     Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
+        .header("origin", support::ORIGIN)
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(json!({"pairing_code": code}).to_string()))
@@ -360,6 +364,7 @@ async fn binding_a_device_needs_a_fresh_sign_in_a_proof_of_possession_and_the_pa
 
     let approve = |code: &str| {
         Request::post(format!("/api/bindings/{}/approve", qr.binding_id))
+            .header("origin", support::ORIGIN)
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"pairing_code": code}).to_string()))
@@ -542,6 +547,7 @@ async fn an_account_without_a_second_factor_can_only_enrol_one() {
     );
 
     let request = Request::post("/api/totp/begin")
+        .header("origin", support::ORIGIN)
         .header(header::COOKIE, &cookie)
         .body(Body::empty())
         .expect("request");
@@ -568,6 +574,7 @@ async fn an_account_without_a_second_factor_can_only_enrol_one() {
     };
     let confirm = |code: String| {
         Request::post("/api/totp/confirm")
+            .header("origin", support::ORIGIN)
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"code": code}).to_string()))
@@ -590,5 +597,188 @@ async fn an_account_without_a_second_factor_can_only_enrol_one() {
             .await
             .0,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+/// carol, with a password and no second factor yet, signed in: her session cookie.
+async fn carol_signed_in(server: &Server) -> String {
+    create_user(&server.state, "carol", "long enough password")
+        .await
+        .expect("user");
+    let (status, _, cookie) = login_as(server, "carol", "long enough password", "").await;
+    assert_eq!(status, StatusCode::OK);
+    cookie.expect("cookie")
+}
+
+fn totp_request(path: &str, cookie: &str, body: Option<Value>) -> Request<Body> {
+    let request = Request::post(path)
+        .header("origin", support::ORIGIN)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json");
+    request
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .expect("request")
+}
+
+/// Finding 3 of issue 12: `/api/totp/confirm` took any number of codes, so a session that had
+/// only the password could walk the six-digit space and enrol — then bind a device.
+#[tokio::test]
+async fn codes_typed_at_enrolment_count_toward_the_lock() {
+    let server = Server::start().await;
+    let cookie = carol_signed_in(&server).await;
+    let (status, enrolment, _) = server
+        .call(BROWSER, totp_request("/api/totp/begin", &cookie, None))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    let secret = enrolment["otpauth_uri"]
+        .as_str()
+        .and_then(|uri| uri.split("secret=").nth(1))
+        .and_then(|rest| rest.split('&').next())
+        .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).ok())
+        .expect("secret");
+    let right = totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_skew(0)
+        .with_secret(secret)
+        .build_noncompliant()
+        .generate(server.clock.now())
+        .to_string();
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        let (status, _, _) = server
+            .call(
+                BROWSER,
+                totp_request("/api/totp/confirm", &cookie, Some(json!({"code": wrong}))),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body, _) = server
+        .call(
+            BROWSER,
+            totp_request("/api/totp/confirm", &cookie, Some(json!({"code": right}))),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+        "five wrong codes lock the account: the right one is refused too"
+    );
+    let (status, _, _) = login_as(&server, "carol", "long enough password", "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "and so is the password");
+}
+
+/// Finding 3 of issue 12, continued: sign-in sessions never ended and could not be ended.
+#[tokio::test]
+async fn a_session_ends_after_30_idle_minutes_and_at_sign_out() {
+    let server = Server::start().await;
+    let cookie = carol_signed_in(&server).await;
+    let begin = || totp_request("/api/totp/begin", &cookie, None);
+    assert_eq!(server.call(BROWSER, begin()).await.0, StatusCode::OK);
+    server.clock.advance(29 * 60);
+    assert_eq!(
+        server.call(BROWSER, begin()).await.0,
+        StatusCode::OK,
+        "in use: still on"
+    );
+    server.clock.advance(31 * 60);
+    let (status, body, _) = server.call(BROWSER, begin()).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "reauth_required")
+    );
+
+    let (_, _, cookie) = login_as(&server, "carol", "long enough password", "").await;
+    let cookie = cookie.expect("cookie");
+    let (status, _, cleared) = server
+        .call(BROWSER, totp_request("/api/logout", &cookie, None))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        cleared.is_some_and(|c| c.contains("Max-Age=0")),
+        "the cookie is cleared"
+    );
+    let (status, body, _) = server
+        .call(BROWSER, totp_request("/api/totp/begin", &cookie, None))
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "reauth_required"),
+        "the server forgot the session"
+    );
+}
+
+/// Finding 13 of issue 12: a POST with no Origin passed session creation, and the body-less
+/// POSTs checked none.
+#[tokio::test]
+async fn browser_requests_need_the_servers_own_origin() {
+    let server = with_bob().await;
+    let now = server.clock.now();
+    let (_, _, cookie) = login(&server, "correct horse battery", &code_at(now)).await;
+    let cookie = cookie.expect("cookie");
+    for origin in [None, Some("https://evil.example"), Some("null")] {
+        for path in [
+            "/api/qr/sessions",
+            "/api/bindings",
+            "/api/login",
+            "/api/logout",
+        ] {
+            let mut request = Request::post(path).header(header::COOKIE, &cookie);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            let request = request.body(Body::empty()).expect("request");
+            let (status, body, _) = server.call(BROWSER, request).await;
+            assert_eq!(
+                (status, error_of(&body)),
+                (StatusCode::BAD_REQUEST, "invalid_request"),
+                "{path} with origin {origin:?}"
+            );
+        }
+    }
+}
+
+/// Findings 14 and 15 of issue 12: a bad query string got axum's plain-text 400, and pages
+/// could be framed or sniffed.
+#[tokio::test]
+async fn answers_carry_security_headers_and_rejections_are_json() {
+    use tower::ServiceExt as _;
+    let server = Server::start().await;
+    let response = server
+        .router(BROWSER)
+        .oneshot(Request::get("/login").body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let header_of = |name: header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        header_of(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"),
+        "{:?}",
+        response.headers()
+    );
+    assert_eq!(header_of(header::X_FRAME_OPTIONS), "DENY");
+    assert_eq!(header_of(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+
+    let (sid, _, cookie) = server.open().await;
+    let request = Request::get(format!("/api/qr/sessions/{sid}/status?v=soon"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .expect("request");
+    let (status, body, _) = server.call(BROWSER, request).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_request")
     );
 }

@@ -64,6 +64,7 @@ async fn a_scanned_and_approved_login_signs_the_browser_in_once() {
 
     let redeem = |ticket: &str| {
         Request::post(format!("/api/qr/sessions/{sid}/redeem"))
+            .header("origin", support::ORIGIN)
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(json!({"ticket": ticket}).to_string()))
@@ -406,6 +407,7 @@ async fn an_unredeemed_ticket_expires_and_ended_sessions_are_forgotten_after_ten
     // The ticket lives 30 s.
     server.clock.advance(31);
     let redeem = Request::post(format!("/api/qr/sessions/{sid}/redeem"))
+        .header("origin", support::ORIGIN)
         .header(header::COOKIE, &cookie)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(json!({"ticket": ticket}).to_string()))
@@ -495,4 +497,26 @@ async fn forged_requests_naming_a_device_do_not_spend_its_budget() {
         StatusCode::OK,
         "the real device still scans: {body}"
     );
+}
+
+/// Finding 10 of issue 12: sessions that expired without being read again were never deleted
+/// (their `ended_at` stayed empty), so the table grew without bound.
+#[tokio::test]
+async fn expired_sessions_nobody_reads_again_are_purged() {
+    let server = Server::start().await;
+    for _ in 0..3 {
+        server.open().await;
+    }
+    let count = || async {
+        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM qr_sessions")
+            .fetch_one(server.state.db())
+            .await
+            .expect("count");
+        rows
+    };
+    server.state.purge().await.expect("purge");
+    assert_eq!(count().await, 3, "live sessions stay");
+    server.clock.advance(60 + 601);
+    server.state.purge().await.expect("purge");
+    assert_eq!(count().await, 0);
 }

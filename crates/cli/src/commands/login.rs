@@ -145,7 +145,8 @@ fn show(review: &Review) {
         printable(&details.account_display)
     );
     println!(
-        "  browser: {} ({})",
+        "  browser: {} at {} ({})",
+        printable(&review.browser),
         printable(&details.browser_address),
         printable(&details.user_agent)
     );

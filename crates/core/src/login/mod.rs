@@ -3,6 +3,9 @@
 //! the client is made here, before any network call.
 
 mod servers;
+#[cfg(test)]
+mod tests;
+pub mod user_agent;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -88,6 +91,9 @@ pub struct BindingOffer {
     pub replaces: Option<String>,
 }
 
+/// The largest answer read from a server.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
 /// How long past its code's expiry a re-binding not yet accepted is still tried: the server's
 /// and this computer's clocks may differ by up to a minute.
 const PENDING_GRACE: u64 = 60;
@@ -121,6 +127,8 @@ impl Companion {
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
+            // A server answers at the origin the user bound; a redirect elsewhere is not it.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Sesame/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_else(|_| reqwest::blocking::Client::new());
@@ -313,11 +321,17 @@ impl Companion {
                     self.keys.delete(&pending_key_name(&origin))?;
                     return self.pending_approval(qr, promoted, details, now);
                 }
-                Err(LoginError::Server {
-                    code: ErrorCode::InvalidDevice,
-                    ..
-                }) => {
-                    // Not accepted (yet). Past the code's life it never will be: forget it.
+                // Not accepted (yet), or not able to sign this code: the working binding
+                // answers. Past the code's life it never will be accepted: forget it.
+                Err(
+                    LoginError::Server {
+                        code: ErrorCode::InvalidDevice | ErrorCode::InvalidSignature,
+                        ..
+                    }
+                    | LoginError::Refused(_)
+                    | LoginError::Policy(_)
+                    | LoginError::KeyMissing(_),
+                ) => {
                     if now > pending.expires_at.saturating_add(PENDING_GRACE) {
                         server.pending = None;
                         self.servers.put(server.clone())?;
@@ -460,10 +474,22 @@ impl Companion {
                     detail: e.without_url().to_string(),
                 })?;
         let status = response.status();
-        let bytes = response.bytes().map_err(|e| LoginError::Unreachable {
+        // Every answer of the protocol is a few hundred bytes: read no more than the cap.
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(response, MAX_ANSWER_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(|e| LoginError::Unreachable {
             origin: origin.to_string(),
-            detail: e.without_url().to_string(),
+            detail: e.to_string(),
         })?;
+        if bytes.len() as u64 > MAX_ANSWER_BYTES {
+            return Err(LoginError::Unexpected {
+                origin: origin.to_string(),
+                detail: format!("an answer larger than {} KiB", MAX_ANSWER_BYTES / 1024),
+            });
+        }
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|e| LoginError::Unexpected {
                 origin: origin.to_string(),

@@ -5,7 +5,7 @@
 use sesame_protocol::wire::{Decision, SessionState};
 
 use super::{Error, Sesame};
-use crate::login::{BindingOffer, Bound, LoginError, PendingApproval};
+use crate::login::{BindingOffer, Bound, LoginError, PendingApproval, user_agent};
 use crate::policy::{AddressVerdict, PolicyRefusal};
 
 /// The name a server shows for this device when the user gives none.
@@ -18,6 +18,9 @@ pub struct Review {
     pub pending: PendingApproval,
     /// How long ago the browser asked, in seconds.
     pub age_seconds: u64,
+    /// The browser as a person checks it ("Chrome on Linux"), from its user agent: shown
+    /// before the raw text, which the browser (or an attacker) chose.
+    pub browser: String,
     /// The user must confirm the place explicitly before approving (the address rule).
     pub confirm_place: bool,
 }
@@ -71,6 +74,7 @@ impl Sesame {
         let pending = self.companion().scan(uri.trim(), self.now())?;
         Ok(Review {
             age_seconds: self.now().saturating_sub(pending.details.created_at),
+            browser: user_agent::describe(&pending.details.user_agent),
             confirm_place: pending.verdict == AddressVerdict::Confirm,
             pending,
         })

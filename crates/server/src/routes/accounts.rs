@@ -9,8 +9,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
-use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sesame_protocol::wire::ErrorCode;
@@ -25,6 +25,10 @@ const FAILURES_BEFORE_LOCK: i64 = 5;
 const FAILURE_WINDOW: i64 = 15 * 60;
 const FIRST_LOCK: i64 = 60;
 const LONGEST_LOCK: i64 = 15 * 60;
+/// A browser session ends this long after its last request…
+const SESSION_IDLE: i64 = 30 * 60;
+/// …and this long after it began, however busy.
+const SESSION_LIFETIME: i64 = 12 * 60 * 60;
 /// Sign-in attempts one address may make a minute.
 const LOGINS_PER_MINUTE: usize = 20;
 
@@ -176,28 +180,9 @@ async fn check(inner: &Shared, login: &Login, now: i64) -> Result<Attempt, ApiEr
         password_matches(inner, &login.password, None).await?;
         return Ok(Attempt::Refused(Cause::UnknownUser));
     };
-    let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE users SET
-             failures = CASE WHEN ? - failures_since > ? THEN 1 ELSE failures + 1 END,
-             failures_since = CASE WHEN ? - failures_since > ? THEN ? ELSE failures_since END
-         WHERE id = ? AND locked_until <= ?
-         RETURNING failures",
-    )
-    .bind(now)
-    .bind(FAILURE_WINDOW)
-    .bind(now)
-    .bind(FAILURE_WINDOW)
-    .bind(now)
-    .bind(user.id)
-    .bind(now)
-    .fetch_optional(&inner.db)
-    .await?;
-    let attempt = match counted {
-        Some((attempt,)) if attempt <= FAILURES_BEFORE_LOCK => attempt,
-        _ => {
-            password_matches(inner, &login.password, None).await?;
-            return Ok(Attempt::Refused(Cause::Locked));
-        }
+    let Some(attempt) = count_attempt(inner, user.id, now).await? else {
+        password_matches(inner, &login.password, None).await?;
+        return Ok(Attempt::Refused(Cause::Locked));
     };
     if !password_matches(inner, &login.password, Some(user.password_hash)).await? {
         return failed(inner, user.id, attempt, Cause::Password, now).await;
@@ -229,6 +214,31 @@ async fn check(inner: &Shared, login: &Login, now: i64) -> Result<Attempt, ApiEr
         return failed(inner, user.id, attempt, Cause::Code, now).await;
     }
     Ok(Attempt::SignedIn(user.id, true))
+}
+
+/// Counts an attempt at the account's password or code, in one atomic update *before* it is
+/// checked: attempts sent at once cannot all read the same count and each stay under the limit.
+/// `None` when the account is locked or the attempt is past the limit: it is not checked.
+async fn count_attempt(inner: &Shared, user_id: i64, now: i64) -> Result<Option<i64>, ApiError> {
+    let counted: Option<(i64,)> = sqlx::query_as(
+        "UPDATE users SET
+             failures = CASE WHEN ? - failures_since > ? THEN 1 ELSE failures + 1 END,
+             failures_since = CASE WHEN ? - failures_since > ? THEN ? ELSE failures_since END
+         WHERE id = ? AND locked_until <= ?
+         RETURNING failures",
+    )
+    .bind(now)
+    .bind(FAILURE_WINDOW)
+    .bind(now)
+    .bind(FAILURE_WINDOW)
+    .bind(now)
+    .bind(user_id)
+    .bind(now)
+    .fetch_optional(&inner.db)
+    .await?;
+    Ok(counted
+        .map(|(attempt,)| attempt)
+        .filter(|&attempt| attempt <= FAILURES_BEFORE_LOCK))
 }
 
 /// A failed attempt, already counted: the last one allowed locks the account for 60 s, then
@@ -290,13 +300,14 @@ pub async fn login(
         Attempt::SignedIn(user_id, second_factor) => {
             let token = random_token(32);
             sqlx::query(
-                "INSERT INTO login_sessions (token_hash, user_id, created_at, reauth_at, second_factor) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO login_sessions (token_hash, user_id, created_at, reauth_at, second_factor, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(digest(&token))
             .bind(user_id)
             .bind(now)
             .bind(now)
             .bind(i64::from(second_factor))
+            .bind(now)
             .execute(&inner.db)
             .await?;
             tracing::info!(user = user_id, second_factor, "signed in");
@@ -334,19 +345,57 @@ pub(crate) async fn signed_in_any(
         return Err(ApiError::new(ErrorCode::ReauthRequired));
     };
     let token_hash = digest(&token);
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT user_id, reauth_at, second_factor FROM login_sessions WHERE token_hash = ?",
+    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT user_id, reauth_at, second_factor, created_at, last_seen FROM login_sessions WHERE token_hash = ?",
     )
     .bind(&token_hash)
     .fetch_optional(&inner.db)
     .await?;
-    let (user_id, reauth_at, second_factor) =
+    let (user_id, reauth_at, second_factor, created_at, last_seen) =
         row.ok_or_else(|| ApiError::new(ErrorCode::ReauthRequired))?;
+    let now = inner.now() as i64;
+    if now - created_at > SESSION_LIFETIME || now - last_seen.max(created_at) > SESSION_IDLE {
+        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?")
+            .bind(&token_hash)
+            .execute(&inner.db)
+            .await?;
+        return Err(ApiError::new(ErrorCode::ReauthRequired));
+    }
+    sqlx::query("UPDATE login_sessions SET last_seen = ? WHERE token_hash = ?")
+        .bind(now)
+        .bind(&token_hash)
+        .execute(&inner.db)
+        .await?;
     Ok(SignedIn {
         user_id,
         reauth_at: if second_factor == 1 { reauth_at } else { 0 },
         token_hash,
     })
+}
+
+/// `POST /api/logout`'s answer (the cookie is cleared with it).
+#[derive(Debug, serde::Serialize)]
+pub struct SignedOut {
+    pub signed_out: bool,
+}
+
+/// Ends the browser's session: forgotten by the server, the cookie cleared.
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let inner: &Shared = &app;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?")
+            .bind(digest(&token))
+            .execute(&inner.db)
+            .await?;
+    }
+    let mut response = Json(SignedOut { signed_out: true }).into_response();
+    response.headers_mut().insert(
+        SET_COOKIE,
+        HeaderValue::from_static(
+            "__Host-sesame-session=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0",
+        ),
+    );
+    Ok(response)
 }
 
 /// The signed-in user of a session that passed password + TOTP, and when it last did.
@@ -435,11 +484,17 @@ pub async fn confirm_totp(
             .fetch_one(&inner.db)
             .await?;
     let pending = pending.ok_or_else(|| ApiError::new(ErrorCode::InvalidState))?;
+    // Codes typed here count against the account like those of a sign-in: five wrong ones lock
+    // it, so the six-digit space cannot be walked from a session that has only the password.
+    let Some(attempt) = count_attempt(inner, session.user_id, now as i64).await? else {
+        return Err(ApiError::new(ErrorCode::InvalidCredentials));
+    };
     let Some(step) = accepted_step(&pending, request.code.trim(), now, 0) else {
+        failed(inner, session.user_id, attempt, Cause::Code, now as i64).await?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
     sqlx::query(
-        "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE id = ?",
+        "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?, failures = 0, lock_seconds = 0 WHERE id = ?",
     )
     .bind(step)
     .bind(session.user_id)

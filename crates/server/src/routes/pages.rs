@@ -80,7 +80,8 @@ then type the code it shows.</p>
 <div class="qr" id="totp-qr"></div>
 <form id="totp-confirm" hidden><label for="totp-code">Code from your authenticator</label>
 <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" required><button type="submit">Confirm</button></form>
-<p class="error" id="error" role="alert"></p>"#,
+<p class="error" id="error" role="alert"></p>
+<button id="sign-out" type="button" class="secondary">Sign out</button>"#,
                 escape(&username)
             ),
         )
@@ -96,7 +97,8 @@ then type the code it shows.</p>
 <p class="status" id="bind-status" aria-live="polite"></p>
 <form id="pairing" hidden><label for="pairing-code">Pairing code</label>
 <input id="pairing-code" inputmode="numeric" autocomplete="off" required><button type="submit">Confirm</button></form>
-<p class="error" id="error" role="alert"></p>"#,
+<p class="error" id="error" role="alert"></p>
+<button id="sign-out" type="button" class="secondary">Sign out</button>"#,
             escape(&username)
         ),
     )

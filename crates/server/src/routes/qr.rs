@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
@@ -180,12 +180,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
     // Only the server's own pages may open sessions (a cross-site form would otherwise mint
-    // codes in the victim's browser).
-    if let Some(origin) = headers.get("origin").and_then(|o| o.to_str().ok())
-        && origin != inner.origin.to_string()
-    {
-        return Err(ApiError::new(ErrorCode::InvalidRequest));
-    }
+    // codes in the victim's browser): the router's same-origin guard sees to it.
     let now = inner.now();
     inner
         .limits
@@ -196,11 +191,6 @@ pub async fn create(
             now,
         )
         .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
-    // Sessions ended more than 10 minutes ago are forgotten as new ones come.
-    sqlx::query("DELETE FROM qr_sessions WHERE ended_at IS NOT NULL AND ended_at < ?")
-        .bind(now as i64 - TERMINAL_KEPT)
-        .execute(&inner.db)
-        .await?;
     let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
     let expires = now + NEW_LIFETIME;
     let user_agent = headers
@@ -279,10 +269,11 @@ fn status_of(inner: &Shared, session: &Session) -> StatusResponse {
 pub async fn status(
     State(app): State<AppState>,
     Path(sid): Path<String>,
-    Query(known): Query<Known>,
+    known: Result<Query<Known>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Json<StatusResponse>, ApiError> {
     let inner: &Shared = &app;
+    let Query(known) = known.map_err(|_| ApiError::new(ErrorCode::InvalidRequest))?;
     let session = load_for_browser(inner, &sid, &headers).await?;
     if session.version != known.v {
         if !inner.limits.short_poll(&sid, inner.now()) {
