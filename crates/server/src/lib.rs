@@ -1,6 +1,7 @@
 //! Sesame's reference QR-login server (`../shared/design/qr-login.md`): axum handlers over a
 //! SQLite database, sharing only `sesame-protocol` with the companion.
 
+pub mod client_address;
 pub mod clock;
 pub mod error;
 pub mod guards;

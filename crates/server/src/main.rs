@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use sesame_protocol::origin::Origin;
+use sesame_server::client_address::TrustedProxies;
 use sesame_server::clock::SystemClock;
 use sesame_server::routes::accounts::{create_user, otpauth_uri, set_totp_secret};
 use sesame_server::state::random_token;
@@ -29,6 +30,16 @@ struct Args {
     /// The origin browsers use to reach this server; by default http://<listen>.
     #[arg(long, env = "SESAME_ORIGIN")]
     origin: Option<String>,
+    /// A reverse proxy (an address or a network, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+    /// `Forwarded` / `X-Forwarded-For` client address is believed; repeat for several. From any
+    /// other peer those headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "SESAME_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
     /// Accept scans from another address than the browser's, with a warning (for VPN users).
     #[arg(long, env = "SESAME_ADDRESS_WARN_ONLY")]
     address_warn_only: bool,
@@ -89,7 +100,10 @@ async fn main() {
     } else {
         AddressPolicy::Require
     };
-    let state = AppState::new(db, key, origin.clone(), Arc::new(SystemClock), policy);
+    let proxies = TrustedProxies::parse(&args.trusted_proxies)
+        .unwrap_or_else(|e| fail(format!("--trusted-proxy: {e}")));
+    let state = AppState::new(db, key, origin.clone(), Arc::new(SystemClock), policy)
+        .with_trusted_proxies(proxies);
     if let Err(error) = state.migrate().await {
         fail(format!(
             "could not prepare the database {}: {error}",

@@ -10,6 +10,7 @@ use sha2::{Digest as _, Sha256};
 use sqlx::SqlitePool;
 use tokio::sync::{Semaphore, watch};
 
+use crate::client_address::TrustedProxies;
 use crate::clock::Clock;
 use crate::limits::RateLimits;
 
@@ -50,6 +51,8 @@ pub struct Shared {
     pub(crate) tickets: Mutex<HashMap<String, String>>,
     /// Rate limits and the long-poll rules.
     pub(crate) limits: RateLimits,
+    /// Proxies whose forwarded client addresses are believed (`--trusted-proxy`).
+    pub(crate) trusted_proxies: TrustedProxies,
     /// Argon2 runs on blocking threads, this many at once: unauthenticated sign-ins cannot take
     /// every worker (or every core) from the rest of the server.
     pub(crate) password_checks: Arc<Semaphore>,
@@ -74,7 +77,17 @@ impl AppState {
             tickets: Mutex::default(),
             limits: RateLimits::default(),
             password_checks: Arc::new(Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
+            trusted_proxies: TrustedProxies::default(),
         }))
+    }
+
+    /// The same state, believing the client addresses these proxies forward. Only while
+    /// building the state: once shared it no longer changes.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.0) {
+            shared.trusted_proxies = proxies;
+        }
+        self
     }
 
     /// Runs the migrations (the binary embeds them).

@@ -520,3 +520,66 @@ async fn expired_sessions_nobody_reads_again_are_purged() {
     server.state.purge().await.expect("purge");
     assert_eq!(count().await, 0);
 }
+
+/// Finding 7 of issue 12: behind a reverse proxy every client had the proxy's address, so a
+/// relayed code was always an address "match". With `--trusted-proxy`, the address the proxy
+/// forwards is compared — and only the proxy's: anyone else's `X-Forwarded-For` is ignored.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_addresses_are_compared() {
+    use sesame_server::client_address::TrustedProxies;
+    let server = Server::start_with(|state| {
+        state.with_trusted_proxies(TrustedProxies::parse(&["127.0.0.1"]).expect("proxies"))
+    })
+    .await;
+    const PROXY: &str = "127.0.0.1:50000";
+    let open_for = |client: &'static str| {
+        Request::post("/api/qr/sessions")
+            .header("origin", support::ORIGIN)
+            .header("x-forwarded-for", client)
+            .body(Body::empty())
+            .expect("request")
+    };
+    let scan_from = |peer: &'static str, forwarded: &'static str, sid: &str, chal: &str| {
+        let body = server.scan_body(&server.device_key, DEVICE_ID, sid, chal, server.clock.now());
+        let request = Request::post(format!("/api/qr/sessions/{sid}/scan"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", forwarded)
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        server.call(peer, request)
+    };
+    let opened = |body: serde_json::Value| {
+        let qr =
+            sesame_protocol::qr::LoginQr::parse(body["qr_uri"].as_str().expect("qr")).expect("qr");
+        (qr.session, qr.challenge)
+    };
+
+    // A relay: the browser behind the proxy is 127.0.0.2, the device 127.0.0.3.
+    let (status, body, _) = server.call(PROXY, open_for("127.0.0.2")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (sid, chal) = opened(body);
+    let (status, body, _) = scan_from(PROXY, "127.0.0.3", &sid, &chal).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::FORBIDDEN, "address_mismatch"),
+        "{body}"
+    );
+
+    // The same desktop behind the proxy: a match, and the browser's address is its own.
+    let (_, body, _) = server.call(PROXY, open_for("127.0.0.2")).await;
+    let (sid, chal) = opened(body);
+    let (status, body, _) = scan_from(PROXY, "127.0.0.2", &sid, &chal).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["browser_address"], "127.0.0.2");
+    assert_eq!(body["address_match"], "match");
+
+    // Not the proxy: its X-Forwarded-For is its own to write, and ignored.
+    let (_, body, _) = server.call(PROXY, open_for("127.0.0.4")).await;
+    let (sid, chal) = opened(body);
+    let (status, body, _) = scan_from("127.0.0.9:40000", "127.0.0.4", &sid, &chal).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::FORBIDDEN, "address_mismatch"),
+        "{body}"
+    );
+}

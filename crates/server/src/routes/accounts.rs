@@ -1,14 +1,12 @@
 //! Accounts and signing in with password + TOTP: Argon2id passwords, TOTP steps accepted once
 //! (RFC 6238 §5.2), lockouts that double, and one answer for every failure.
 
-use std::net::SocketAddr;
-
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +15,7 @@ use sesame_protocol::wire::ErrorCode;
 use subtle::ConstantTimeEq as _;
 
 use super::qr::{SESSION_COOKIE, cookie, json, set_cookie};
+use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::state::{AppState, Shared, digest, random_token};
 
@@ -279,7 +278,7 @@ async fn failed(
 /// Signs in with username, password and a TOTP code; on success sets the session cookie.
 pub async fn login(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
@@ -290,7 +289,7 @@ pub async fn login(
     inner
         .limits
         .allow(
-            &format!("login:{}", peer.ip()),
+            &format!("login:{client}"),
             LOGINS_PER_MINUTE,
             60,
             now as u64,

@@ -1,11 +1,9 @@
 //! Binding a device: the signed-in browser asks for a binding QR code, Sesame claims it with a
 //! new per-origin key, and the user types the pairing code Sesame shows into the browser.
 
-use std::net::SocketAddr;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use ed25519_dalek::{Signature, VerifyingKey};
 use rand::Rng as _;
@@ -19,6 +17,7 @@ use subtle::ConstantTimeEq as _;
 
 use super::accounts::{SignedIn, signed_in};
 use super::qr::json;
+use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::state::{AppState, Shared, digest, random_token};
 
@@ -167,7 +166,7 @@ pub async fn preview(
 /// Sesame claims the binding with its new key and proves it holds the private half.
 pub async fn claim(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Path(id): Path<String>,
     body: Result<Json<ClaimRequest>, JsonRejection>,
 ) -> Result<Json<ClaimResponse>, ApiError> {
@@ -203,7 +202,7 @@ pub async fn claim(
         "UPDATE bindings SET state = 'claimed', device_id = ?, claim_address = ?, pairing_code = ? WHERE id = ? AND state = 'pending'",
     )
     .bind(&device_id)
-    .bind(peer.ip().to_string())
+    .bind(client.to_string())
     .bind(&pairing_code)
     .bind(&id)
     .execute(&inner.db)

@@ -1,12 +1,12 @@
 //! QR login: a browser opens a session and long-polls it; a bound device scans and confirms;
 //! the browser redeems the ticket. Every transition is a compare-and-set on the session's state.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +22,7 @@ use sesame_protocol::wire::{
 };
 use subtle::ConstantTimeEq as _;
 
+use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::state::{AddressPolicy, AppState, Shared, digest, random_token};
 
@@ -175,7 +176,7 @@ pub(crate) fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
 /// Opens a login session for this browser.
 pub async fn create(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(browser): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
@@ -184,12 +185,7 @@ pub async fn create(
     let now = inner.now();
     inner
         .limits
-        .allow(
-            &format!("create:{}", peer.ip()),
-            SESSIONS_PER_MINUTE,
-            60,
-            now,
-        )
+        .allow(&format!("create:{browser}"), SESSIONS_PER_MINUTE, 60, now)
         .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
     let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
     let expires = now + NEW_LIFETIME;
@@ -208,7 +204,7 @@ pub async fn create(
     .bind(&challenge)
     .bind(now as i64)
     .bind(expires as i64)
-    .bind(peer.ip().to_string())
+    .bind(browser.to_string())
     .bind(&user_agent)
     .bind(digest(&bind))
     .execute(&inner.db)
@@ -399,14 +395,10 @@ async fn account_display(inner: &Shared, user_id: i64) -> Result<String, ApiErro
     Ok(name.map(|(n,)| n).unwrap_or_default())
 }
 
-fn peer_ip(peer: SocketAddr) -> IpAddr {
-    peer.ip()
-}
-
 /// A bound device scans the session's QR code: `new` → `scanned`.
 pub async fn scan(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(device_address): ClientAddress,
     Path(sid): Path<String>,
     body: Result<Json<ScanRequest>, JsonRejection>,
 ) -> Result<Json<ScanResponse>, ApiError> {
@@ -428,7 +420,7 @@ pub async fn scan(
         .browser_address
         .parse()
         .map_err(|_| ApiError::Internal("stored address unreadable".into()))?;
-    let matched = address::compare(browser, peer_ip(peer));
+    let matched = address::compare(browser, device_address);
     let answer = |session: &Session, display: String| ScanResponse {
         browser_address: session.browser_address.clone(),
         address_match: matched,

@@ -35,6 +35,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_with(|state| state).await
+    }
+
+    /// The server with its state configured first (trusted proxies, say).
+    pub async fn start_with(configure: impl FnOnce(AppState) -> AppState) -> Self {
         let db = SqlitePoolOptions::new()
             .max_connections(1)
             .connect("sqlite::memory:")
@@ -49,6 +54,7 @@ impl Server {
             clock.clone(),
             AddressPolicy::Require,
         );
+        let state = configure(state);
         state.migrate().await.expect("migrations");
         let device_key = SigningKey::from_bytes(&[6; 32]);
         sqlx::query("INSERT INTO users (id, username) VALUES (1, 'alice')")
