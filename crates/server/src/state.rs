@@ -13,6 +13,8 @@ use tokio::sync::{Semaphore, watch};
 use crate::client_address::TrustedProxies;
 use crate::clock::Clock;
 use crate::limits::RateLimits;
+use crate::routes::accounts::{SESSION_IDLE, SESSION_LIFETIME};
+use crate::routes::qr::TERMINAL_KEPT;
 
 /// Argon2 checks run at once: each holds 19 MiB and a core for ~30 ms.
 const PASSWORD_CHECKS_AT_ONCE: usize = 2;
@@ -141,7 +143,7 @@ impl Shared {
     /// in-memory waiters and limits to match. Run every minute by the binary.
     pub async fn purge(&self) -> Result<(), sqlx::Error> {
         let now = self.now() as i64;
-        let kept_after_end = now - 600;
+        let kept_after_end = now - TERMINAL_KEPT;
         sqlx::query(
             "DELETE FROM qr_sessions WHERE (ended_at IS NOT NULL AND ended_at < ?) OR expires_at < ?",
         )
@@ -160,8 +162,8 @@ impl Shared {
         sqlx::query(
             "DELETE FROM login_sessions WHERE created_at < ? OR MAX(last_seen, created_at) < ?",
         )
-        .bind(now - 12 * 3600)
-        .bind(now - 30 * 60)
+        .bind(now - SESSION_LIFETIME)
+        .bind(now - SESSION_IDLE)
         .execute(&self.db)
         .await?;
         // A session's waiters go with its last poll; its ticket, if never taken, with it.

@@ -25,9 +25,9 @@ const FAILURE_WINDOW: i64 = 15 * 60;
 const FIRST_LOCK: i64 = 60;
 const LONGEST_LOCK: i64 = 15 * 60;
 /// A browser session ends this long after its last request…
-const SESSION_IDLE: i64 = 30 * 60;
+pub(crate) const SESSION_IDLE: i64 = 30 * 60;
 /// …and this long after it began, however busy.
-const SESSION_LIFETIME: i64 = 12 * 60 * 60;
+pub(crate) const SESSION_LIFETIME: i64 = 12 * 60 * 60;
 /// Sign-in attempts one address may make a minute.
 const LOGINS_PER_MINUTE: usize = 20;
 

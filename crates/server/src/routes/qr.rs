@@ -40,7 +40,7 @@ const NUMBER_ATTEMPTS: i64 = 3;
 const LONG_POLL: Duration = Duration::from_secs(25);
 const SESSIONS_PER_MINUTE: usize = 10;
 /// Seconds a session in a terminal state is still answered for.
-const TERMINAL_KEPT: i64 = 600;
+pub(crate) const TERMINAL_KEPT: i64 = 600;
 const DEVICE_REQUESTS_PER_MINUTE: usize = 20;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
