@@ -21,6 +21,8 @@ struct Screen {
     display: String,
     server: Child,
     windows: Vec<Child>,
+    /// Each window's image and place, to open it again.
+    shown: Vec<(std::path::PathBuf, u32, u32)>,
     dir: tempfile::TempDir,
 }
 
@@ -55,6 +57,7 @@ impl Screen {
                 display,
                 server,
                 windows: Vec::new(),
+                shown: Vec::new(),
                 dir: tempfile::tempdir().expect("temp dir"),
             };
             let deadline = Instant::now() + Duration::from_secs(10);
@@ -86,15 +89,38 @@ impl Screen {
             .path()
             .join(format!("code{}.png", self.windows.len()));
         image.save(&path).expect("save the code");
-        let window = Command::new("display")
+        let window = self.open_window(&path, x, y);
+        self.windows.push(window);
+        self.shown.push((path, x, y));
+    }
+
+    /// ImageMagick's `display` showing `path` at (x, y); its complaints go to a file beside it.
+    fn open_window(&self, path: &Path, x: u32, y: u32) -> Child {
+        let log = std::fs::File::create(path.with_extension("log")).expect("window log");
+        Command::new("display")
             .args(["-geometry", &format!("+{x}+{y}")])
-            .arg(&path)
+            .arg(path)
             .env("DISPLAY", &self.display)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
-            .expect("ImageMagick is installed by scripts/dev");
-        self.windows.push(window);
+            .expect("ImageMagick is installed by scripts/dev")
+    }
+
+    /// Opens again any code window that went away by itself (`display` now and then exits
+    /// before mapping on a fresh Xvfb), and says what it printed.
+    fn reopen_closed_windows(&mut self) -> String {
+        let mut said = String::new();
+        for index in 0..self.windows.len() {
+            if matches!(self.windows[index].try_wait(), Ok(Some(_))) {
+                let (path, x, y) = self.shown[index].clone();
+                said.push_str(
+                    &std::fs::read_to_string(path.with_extension("log")).unwrap_or_default(),
+                );
+                self.windows[index] = self.open_window(&path, x, y);
+            }
+        }
+        said
     }
 
     fn sesame(&self, data: &Path, args: &[&str]) -> Output {
@@ -109,9 +135,11 @@ impl Screen {
 
     /// `sesame scan --json`, retried until `count` codes are read (the windows take a moment
     /// to map).
-    fn scan_until(&self, data: &Path, count: usize) -> Value {
+    fn scan_until(&mut self, data: &Path, count: usize) -> Value {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let mut windows_said = String::new();
         loop {
+            windows_said.push_str(&self.reopen_closed_windows());
             let output = self.sesame(data, &["scan", "--json"]);
             let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
             if json["codes"].as_array().is_some_and(|c| c.len() >= count) {
@@ -119,7 +147,7 @@ impl Screen {
             }
             assert!(
                 Instant::now() < deadline,
-                "expected {count} codes, last scan: {json} {}",
+                "expected {count} codes, last scan: {json} {}; the code windows said: {windows_said:?}",
                 String::from_utf8_lossy(&output.stderr)
             );
             std::thread::sleep(Duration::from_millis(300));
