@@ -19,15 +19,40 @@ pub struct DemoServer {
 }
 
 impl DemoServer {
-    /// Starts the server binary at `binary`.
+    /// Starts the server binary at `binary` on 127.0.0.1.
     pub fn start(binary: &Path) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        Self::start_at(
+            binary,
+            &format!("127.0.0.1:{port}"),
+            &format!("http://127.0.0.1:{port}"),
+            port,
+        )
+    }
+
+    /// Starts the server binary at `binary` on every address of both families (`[::]`, which
+    /// takes IPv4 too), at the origin `http://localhost:PORT`: a browser and Sesame on one
+    /// desktop may then reach it over different families.
+    pub fn start_dual_stack(binary: &Path) -> Self {
+        let port = TcpListener::bind("[::]:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        Self::start_at(
+            binary,
+            &format!("[::]:{port}"),
+            &format!("http://localhost:{port}"),
+            port,
+        )
+    }
+
+    fn start_at(binary: &Path, listen: &str, origin: &str, port: u16) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(binary)
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--demo", "--db"])
+            .args(["--listen", listen, "--origin", origin, "--demo", "--db"])
             .arg(dir.path().join("server.db"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -49,7 +74,7 @@ impl DemoServer {
             .and_then(|rest| rest.split('&').next())
             .and_then(|s| data_encoding::BASE32_NOPAD.decode(s.as_bytes()).ok())
             .expect("the demo's TOTP URI");
-        let origin = format!("http://127.0.0.1:{port}");
+        let origin = origin.to_owned();
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "sesame-server did not listen");

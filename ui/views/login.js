@@ -19,7 +19,6 @@ function ago(seconds) {
 const WHERE = {
   match: "On this computer's network address",
   mismatch: "NOT on this computer's network address",
-  unknown: "The server cannot tell whether it is on this computer",
 };
 
 export async function reviewScannedLogin(index) {
@@ -39,8 +38,8 @@ export async function reviewScannedLogin(index) {
   $("a-age").textContent = ago(view.age_seconds);
   $("a-where").textContent = WHERE[view.address_match] || view.address_match;
   $("a-where").className = view.address_match === "match" ? "" : "mismatch";
-  $("a-unknown-box").hidden = !view.confirm_place;
-  $("a-unknown").checked = false;
+  $("a-elsewhere-box").hidden = !view.confirm_place;
+  $("a-elsewhere").checked = false;
   $("a-number").value = "";
   $("approve-error").textContent = "";
   dialog.showModal();
@@ -49,8 +48,8 @@ export async function reviewScannedLogin(index) {
 
 async function decide(approve) {
   $("approve-error").textContent = "";
-  if (approve && !$("a-unknown-box").hidden && !$("a-unknown").checked) {
-    $("approve-error").textContent = "Tick the box above to approve a sign-in from an unknown place.";
+  if (approve && !$("a-elsewhere-box").hidden && !$("a-elsewhere").checked) {
+    $("approve-error").textContent = "Tick the box above to approve a sign-in from another network address.";
     return;
   }
   if (approve && !/^\d{2}$/.test($("a-number").value.trim())) {

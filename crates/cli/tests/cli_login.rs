@@ -9,6 +9,7 @@
 mod demo_server;
 
 use std::io::Write as _;
+use std::net::Ipv6Addr;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -38,12 +39,33 @@ struct Browser {
 
 impl Browser {
     fn new(origin: &str, address: &str) -> Self {
+        Self::with(origin, address, |client| client)
+    }
+
+    /// A browser on `::1` that reaches the origin's host over IPv6, as a browser on a
+    /// dual-stack desktop may.
+    fn over_ipv6(server: &DemoServer) -> Self {
+        let url = reqwest::Url::parse(&server.origin).expect("origin");
+        let host = url.host_str().expect("host").to_owned();
+        let port = url.port().expect("port");
+        Self::with(&server.origin, "::1", |client| {
+            client.resolve(
+                &host,
+                std::net::SocketAddr::from((Ipv6Addr::LOCALHOST, port)),
+            )
+        })
+    }
+
+    fn with(
+        origin: &str,
+        address: &str,
+        configure: impl FnOnce(reqwest::blocking::ClientBuilder) -> reqwest::blocking::ClientBuilder,
+    ) -> Self {
+        let client = reqwest::blocking::Client::builder()
+            .local_address(address.parse::<std::net::IpAddr>().ok())
+            .timeout(Duration::from_secs(30));
         Self {
-            http: reqwest::blocking::Client::builder()
-                .local_address(address.parse::<std::net::IpAddr>().ok())
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("client"),
+            http: configure(client).build().expect("client"),
             cookies: Vec::new(),
             origin: origin.to_owned(),
         }
@@ -293,6 +315,94 @@ fn relayed_denied_forged_and_foreign_codes_do_not_sign_anyone_in() {
         sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin),
         None
     );
+}
+
+/// `sesame approve URI` in a mount namespace of its own, where `/etc/hosts` holds `hosts` and
+/// `/etc/gai.conf` makes getaddrinfo list IPv4 addresses first: Sesame then reaches a dual-stack
+/// `localhost` over IPv4 first, where a browser may have used IPv6. Needs root (CI runs as root).
+fn spawn_approve_resolving(data: &std::path::Path, uri: &str, hosts: &str) -> std::process::Child {
+    assert!(
+        std::path::Path::new("/etc/gai.conf").exists(),
+        "/etc/gai.conf is missing (Debian's libc-bin ships it): the test mounts its own over it"
+    );
+    let files = tempfile::tempdir().expect("dir");
+    let (hosts_file, gai_file) = (files.path().join("hosts"), files.path().join("gai.conf"));
+    std::fs::write(&hosts_file, hosts).expect("hosts");
+    // The "prefer IPv4" table of gai.conf's own documentation.
+    std::fs::write(
+        &gai_file,
+        "precedence ::1/128 50\nprecedence ::/0 40\nprecedence 2002::/16 30\n\
+         precedence ::/96 20\nprecedence ::ffff:0:0/96 100\n",
+    )
+    .expect("gai.conf");
+    let child = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(r#"mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/gai.conf && shift 2 && exec "$@""#)
+        .arg("sh")
+        .arg(&hosts_file)
+        .arg(&gai_file)
+        .arg(env!("CARGO_BIN_EXE_sesame"))
+        .args(["approve", uri])
+        .env("SESAME_DATA_DIR", data)
+        .env("SESAME_POLICY", data.join("policy.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unshare (util-linux) runs sesame approve; it needs root");
+    // The files are read when sesame resolves the name, seconds from now: keep them.
+    std::mem::forget(files);
+    child
+}
+
+/// Finding 6 of issue 12: with the browser on `::1` and Sesame on 127.0.0.1, the server answered
+/// "unknown" and a tick let the sign-in through, so a relay could pick its family to pass
+/// `require`. Now Sesame is told the browser's family and asks again over it: approved only
+/// after that retry over IPv6, and refused — the session rejected — when Sesame cannot use IPv6.
+#[test]
+#[ignore = "needs a Secret Service and root: run `scripts/dev test`"]
+fn across_ipv4_and_ipv6_sesame_asks_again_over_the_browsers_family() {
+    let server = DemoServer::start_dual_stack(&sibling("sesame-server"));
+    let (data, _) = bind(&server);
+
+    // Both families reachable: IPv4 first, then over IPv6 as the server asks.
+    let mut browser = Browser::over_ipv6(&server);
+    let (sid, uri) = browser.open_session();
+    let mut approve =
+        spawn_approve_resolving(data.path(), &uri, "127.0.0.1 localhost\n::1 localhost\n");
+    let scanned = browser.status(&sid, 1);
+    assert_eq!(scanned["state"], "scanned", "{scanned}");
+    let number = scanned["number"].as_str().expect("number").to_owned();
+    writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    let output = approve.wait_with_output().expect("approve");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("at ::1"), "{text}");
+    assert!(
+        text.contains("the browser is on this computer's network address"),
+        "{text}"
+    );
+    assert_eq!(browser.status(&sid, 0)["state"], "confirmed");
+
+    // No IPv6 for Sesame: it cannot show it is where the browser is.
+    let (sid, uri) = browser.open_session();
+    let approve = spawn_approve_resolving(data.path(), &uri, "127.0.0.1 localhost\n");
+    let output = approve.wait_with_output().expect("approve");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert!(!output.status.success(), "{text}");
+    assert!(
+        text.contains("started from another network address"),
+        "{text}"
+    );
+    assert_eq!(browser.status(&sid, 0)["state"], "rejected");
 }
 
 /// Opens a sign-in in `browser` and approves it with `sesame approve --number`, reading the

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::address::AddressMatch;
+use crate::address::{AddressFamily, AddressMatch};
 
 /// Every error code of the protocol's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub enum ErrorCode {
     StaleRequest,
     ChallengeMismatch,
     AddressMismatch,
+    /// The browser reached the server over the other address family: scan again over
+    /// `browser_family`.
+    OtherAddressFamily,
     AlreadyScanned,
     InvalidState,
     Expired,
@@ -47,7 +50,7 @@ impl ErrorCode {
             | ReauthRequired => 401,
             ChallengeMismatch | AddressMismatch => 403,
             SessionNotFound => 404,
-            AlreadyScanned | InvalidState | AlreadyClaimed => 409,
+            AlreadyScanned | InvalidState | AlreadyClaimed | OtherAddressFamily => 409,
             Expired | AlreadyUsed => 410,
             NumberMismatch | PairingCodeMismatch => 422,
             SlowDown | RateLimited => 429,
@@ -80,6 +83,9 @@ impl ErrorCode {
             AddressMismatch => {
                 "the sign-in was started from another network address than this computer: someone may be relaying a real sign-in code to you. It has been refused"
             }
+            OtherAddressFamily => {
+                "the sign-in page reached the server over another kind of network address (IPv4 or IPv6) than this computer, and Sesame could not compare them"
+            }
             AlreadyScanned => "another device has already scanned this code",
             InvalidState => "this sign-in is no longer waiting for approval",
             Expired => "this code has expired; reload the sign-in page for a new one",
@@ -111,6 +117,9 @@ pub struct ErrorBody {
     pub state: Option<SessionState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_time: Option<u64>,
+    /// With `other_address_family`: the family the browser used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_family: Option<AddressFamily>,
 }
 
 impl ErrorBody {
@@ -123,6 +132,7 @@ impl ErrorBody {
             attempts_left: None,
             state: None,
             server_time: None,
+            browser_family: None,
         }
     }
 }
@@ -334,6 +344,7 @@ mod tests {
             (ErrorCode::InvalidEnrollmentSecret, 401),
             (ErrorCode::PairingCodeMismatch, 422),
             (ErrorCode::AlreadyClaimed, 409),
+            (ErrorCode::OtherAddressFamily, 409),
             (ErrorCode::SlowDown, 429),
             (ErrorCode::RateLimited, 429),
             (ErrorCode::Internal, 500),
@@ -352,6 +363,7 @@ mod tests {
             attempts_left: Some(2),
             state: None,
             server_time: None,
+            browser_family: None,
         };
         let json = serde_json::to_value(&body).expect("json");
         assert_eq!(

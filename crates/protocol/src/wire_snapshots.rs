@@ -3,7 +3,7 @@
 
 use insta::assert_json_snapshot;
 
-use crate::address::AddressMatch;
+use crate::address::{AddressFamily, AddressMatch};
 use crate::wire::*;
 
 #[test]
@@ -103,6 +103,7 @@ fn errors() {
         attempts_left: Some(2),
         state: None,
         server_time: None,
+        browser_family: None,
     });
     assert_json_snapshot!(ErrorBody {
         error: ErrorCode::StaleRequest,
@@ -111,5 +112,10 @@ fn errors() {
         attempts_left: None,
         state: Some(SessionState::Scanned),
         server_time: Some(1_700_000_000),
+        browser_family: None,
+    });
+    assert_json_snapshot!(ErrorBody {
+        browser_family: Some(AddressFamily::Ipv6),
+        ..ErrorBody::new(ErrorCode::OtherAddressFamily)
     });
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sesame_protocol::address::AddressFamily;
 use sesame_protocol::wire::{ErrorBody, ErrorCode, SessionState};
 
 /// A handler's failure.
@@ -39,6 +40,10 @@ impl ApiError {
 
     pub fn retry_after(self, seconds: u64) -> Self {
         self.with(|b| b.retry_after = Some(seconds))
+    }
+
+    pub fn browser_family(self, family: AddressFamily) -> Self {
+        self.with(|b| b.browser_family = Some(family))
     }
 
     pub fn state(self, state: SessionState) -> Self {

@@ -92,6 +92,14 @@ impl AppState {
         self
     }
 
+    /// The same state under another address rule (tests; the binary passes it to [`Self::new`]).
+    pub fn with_address_policy(mut self, policy: AddressPolicy) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.0) {
+            shared.address_policy = policy;
+        }
+        self
+    }
+
     /// Runs the migrations (the binary embeds them).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         sqlx::migrate!("./migrations").run(&self.0.db).await

@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use ed25519_dalek::SigningKey;
 use serde_json::json;
 use sesame_protocol::wire::Decision;
+use sesame_server::AddressPolicy;
 use sesame_server::clock::Clock as _;
 use support::{BROWSER, DEVICE_ID, Server, error_of};
 
@@ -118,6 +119,69 @@ async fn a_scan_from_another_address_is_refused_and_the_browser_is_not_signed_in
     let (_, state) = server.status(&sid, &cookie, 0).await;
     assert_eq!(state["state"], "rejected");
     assert!(state.get("ticket").is_none());
+}
+
+/// Finding 6 of issue 12: a browser on IPv6 and a device on IPv4 gave `address_match: "unknown"`
+/// and the scan, confirm and redeem all went through, so a relay could choose its family to get
+/// past `require`. Now the device is told the browser's family and must ask over it; asking the
+/// other way again is a mismatch.
+#[tokio::test]
+async fn a_scan_over_the_other_address_family_must_be_repeated_over_the_browsers() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open_from("[::1]:50000").await;
+    let body = server.scan_body(
+        &server.device_key,
+        DEVICE_ID,
+        &sid,
+        &chal,
+        server.clock.now(),
+    );
+    let path = format!("/api/qr/sessions/{sid}/scan");
+    let (status, answer) = server.post("127.0.0.1:40000", path.clone(), &body).await;
+    assert_eq!(
+        (status, error_of(&answer), answer["browser_family"].as_str()),
+        (StatusCode::CONFLICT, "other_address_family", Some("ipv6"))
+    );
+    let (_, state) = server.status(&sid, &cookie, 0).await;
+    assert_eq!(state["state"], "new", "nothing moved: {state}");
+
+    // Over IPv6, as the browser: compared, and the same desktop matches.
+    let (status, answer) = server.post("[::1]:40001", path, &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["address_match"], "match");
+    assert_eq!(answer["browser_address"], "::1");
+}
+
+#[tokio::test]
+async fn a_device_that_cannot_reach_the_browsers_family_is_elsewhere() {
+    for policy in [AddressPolicy::Require, AddressPolicy::Warn] {
+        let server = Server::start_with(|state| state.with_address_policy(policy)).await;
+        let (sid, chal, cookie) = server.open_from("[::1]:50000").await;
+        let body = server.scan_body(
+            &server.device_key,
+            DEVICE_ID,
+            &sid,
+            &chal,
+            server.clock.now(),
+        );
+        let path = format!("/api/qr/sessions/{sid}/scan");
+        let (first, _) = server.post("127.0.0.1:40000", path.clone(), &body).await;
+        assert_eq!(first, StatusCode::CONFLICT);
+        // Asked again over IPv4: it could not use IPv6.
+        let (status, answer) = server.post("127.0.0.1:40000", path, &body).await;
+        let (_, state) = server.status(&sid, &cookie, 0).await;
+        if policy == AddressPolicy::Require {
+            assert_eq!(
+                (status, error_of(&answer)),
+                (StatusCode::FORBIDDEN, "address_mismatch")
+            );
+            assert_eq!(state["state"], "rejected");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{answer}");
+            assert_eq!(answer["address_match"], "mismatch");
+            assert_eq!(state["state"], "scanned");
+        }
+    }
 }
 
 #[tokio::test]

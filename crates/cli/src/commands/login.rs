@@ -130,10 +130,10 @@ pub struct ApproveArgs {
     /// Deny the sign-in: you did not start it.
     #[arg(long)]
     deny: bool,
-    /// Approve even when Sesame cannot confirm the browser is on this computer (the server
-    /// cannot compare the addresses, or the policy's "warn" rule lets a different one through).
-    #[arg(long)]
-    accept_unknown_address: bool,
+    /// Approve a browser on another network address than this computer, where the policy's
+    /// "warn" rule lets one through (for VPNs); under the default rule it is always refused.
+    #[arg(long, alias = "accept-unknown-address")]
+    accept_other_address: bool,
 }
 
 fn show(review: &Review) {
@@ -157,8 +157,6 @@ fn show(review: &Review) {
             AddressMatch::Match => "the browser is on this computer's network address",
             AddressMatch::Mismatch =>
                 "WARNING: the browser is NOT on this computer's network address",
-            AddressMatch::Unknown =>
-                "the server cannot tell whether the browser is on this computer",
         }
     );
     println!("Approve only if you opened this page yourself on this computer.");
@@ -177,8 +175,8 @@ pub fn approve(sesame: &Sesame, args: ApproveArgs) -> Result<ExitCode, Failure> 
         return Ok(ExitCode::SUCCESS);
     }
     if review.confirm_place
-        && !args.accept_unknown_address
-        && !confirm("Sesame cannot confirm the browser is on this computer. Approve anyway?")?
+        && !args.accept_other_address
+        && !confirm("The browser is not on this computer's network address. Approve anyway?")?
     {
         sesame.decide(pending, Decision::Deny, "")?;
         println!("Denied.");

@@ -7,6 +7,7 @@ mod servers;
 mod tests;
 pub mod user_agent;
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::RngCore as _;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sesame_protocol::address::AddressFamily;
 use sesame_protocol::message::{self, Context, b64, key_id, unb64};
 use sesame_protocol::origin::Origin;
 use sesame_protocol::qr::{BindQr, LoginQr, QrError, Refusal};
@@ -45,6 +47,13 @@ pub enum LoginError {
     Server {
         code: ErrorCode,
         attempts_left: Option<u32>,
+    },
+    /// The server asked for the scan over the browser's address family, and Sesame could not
+    /// ask over it (the scan handles this itself; it reaches the user only from an odd server).
+    #[error("the sign-in page reached {origin} over {}, and this computer could not", .family.name())]
+    OtherFamily {
+        origin: String,
+        family: AddressFamily,
     },
     /// The server could not be reached.
     #[error("{origin} could not be reached: {detail}")]
@@ -124,19 +133,11 @@ impl Companion {
     /// (a required part, so that no caller can forget it: [`crate::Sesame`] passes the one in
     /// force).
     pub fn new(data_dir: &Path, keys: Arc<dyn SecretStore>, policy: Policy) -> Self {
-        let http = reqwest::blocking::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
-            // A server answers at the origin the user bound; a redirect elsewhere is not it.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Sesame/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_else(|_| reqwest::blocking::Client::new());
         Self {
             servers: ServerList::new(data_dir),
             policy,
             keys,
-            http,
+            http: http_client(None),
         }
     }
 
@@ -375,7 +376,20 @@ impl Companion {
             &request.signed_fields(&origin, &qr.session),
         )?;
         let path = format!("/api/qr/sessions/{}/scan", qr.session);
-        self.post(&qr.origin, &path, &request)
+        match self.post(&qr.origin, &path, &request) {
+            // The browser and Sesame reached a dual-stack server over different families (Happy
+            // Eyeballs may do that on one desktop): ask once more over the browser's.
+            Err(LoginError::OtherFamily { family, .. }) => {
+                let over_family = http_client(Some(family));
+                match self.post_with(&over_family, &qr.origin, &path, &request) {
+                    // Asked again the first way, the server counts it as a mismatch: Sesame
+                    // cannot show that this computer is where the browser is.
+                    Err(LoginError::Unreachable { .. }) => self.post(&qr.origin, &path, &request),
+                    answer => answer,
+                }
+            }
+            answer => answer,
+        }
     }
 
     /// What to show for a scan the server answered, refusing (and denying at once) a place the
@@ -400,10 +414,7 @@ impl Companion {
             // Deny at once, so the session ends for whoever relayed the code. If that fails the
             // session still expires unapproved; the refusal is what the user must read.
             let _ = self.decide(&pending, Decision::Deny, "", now);
-            return Err(self
-                .policy
-                .address_refusal(pending.details.address_match)
-                .into());
+            return Err(self.policy.address_refusal().into());
         }
         Ok(pending)
     }
@@ -419,10 +430,7 @@ impl Companion {
         if decision == Decision::Approve {
             self.policy.check_server(&pending.origin)?;
             if pending.verdict == AddressVerdict::Refuse {
-                return Err(self
-                    .policy
-                    .address_refusal(pending.details.address_match)
-                    .into());
+                return Err(self.policy.address_refusal().into());
             }
         }
         let origin = Origin::parse(&pending.origin).map_err(QrError::from)?;
@@ -463,16 +471,25 @@ impl Companion {
         path: &str,
         body: &impl Serialize,
     ) -> Result<T, LoginError> {
+        self.post_with(&self.http, origin, path, body)
+    }
+
+    fn post_with<T: DeserializeOwned>(
+        &self,
+        http: &reqwest::blocking::Client,
+        origin: &Origin,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, LoginError> {
         let url = format!("{origin}{path}");
-        let response =
-            self.http
-                .post(&url)
-                .json(body)
-                .send()
-                .map_err(|e| LoginError::Unreachable {
-                    origin: origin.to_string(),
-                    detail: e.without_url().to_string(),
-                })?;
+        let response = http
+            .post(&url)
+            .json(body)
+            .send()
+            .map_err(|e| LoginError::Unreachable {
+                origin: origin.to_string(),
+                detail: e.without_url().to_string(),
+            })?;
         let status = response.status();
         // Every answer of the protocol is a few hundred bytes: read no more than the cap.
         let mut bytes = Vec::new();
@@ -497,6 +514,14 @@ impl Companion {
             });
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(ErrorBody {
+                error: ErrorCode::OtherAddressFamily,
+                browser_family: Some(family),
+                ..
+            }) => Err(LoginError::OtherFamily {
+                origin: origin.to_string(),
+                family,
+            }),
             Ok(error) => Err(LoginError::Server {
                 code: error.error,
                 attempts_left: error.attempts_left,
@@ -507,6 +532,25 @@ impl Companion {
             }),
         }
     }
+}
+
+/// The HTTP client for servers; `family`, when given, is the only address family it connects
+/// over (binding the local socket to that family's unspecified address makes the connector skip
+/// the other family's addresses).
+fn http_client(family: Option<AddressFamily>) -> reqwest::blocking::Client {
+    let local: Option<IpAddr> = family.map(|family| match family {
+        AddressFamily::Ipv4 => Ipv4Addr::UNSPECIFIED.into(),
+        AddressFamily::Ipv6 => Ipv6Addr::UNSPECIFIED.into(),
+    });
+    reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        // A server answers at the origin the user bound; a redirect elsewhere is not it.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Sesame/", env!("CARGO_PKG_VERSION")))
+        .local_address(local)
+        .build()
+        .unwrap_or_else(|_| reqwest::blocking::Client::new())
 }
 
 fn sign<const N: usize>(

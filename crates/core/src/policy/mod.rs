@@ -73,13 +73,13 @@ pub enum PolicyRefusal {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressMode {
-    /// The protocol's default: a browser elsewhere is refused; one the server cannot place
-    /// needs the user's explicit confirmation.
+    /// The protocol's default: only a browser the server places on this computer's address may
+    /// be approved. `strict`, from before servers compared across address families, means the
+    /// same now that there is no "cannot tell" left to treat differently.
     #[default]
+    #[serde(alias = "strict")]
     Require,
-    /// Only a browser the server places on this computer's address may be approved.
-    Strict,
-    /// For VPNs that make addresses differ: elsewhere or unknown both need confirmation.
+    /// For VPNs that make addresses differ: a browser elsewhere needs the user's confirmation.
     Warn,
 }
 
@@ -158,7 +158,7 @@ impl Policy {
         Self {
             source: PolicySource::Broken(error),
             allowed_servers: Some(Vec::new()),
-            address_mode: AddressMode::Strict,
+            address_mode: AddressMode::Require,
             allow_manual_add: false,
             allow_export: false,
             allow_cli_code: false,
@@ -234,20 +234,15 @@ impl Policy {
     pub fn address_verdict(&self, address: AddressMatch) -> AddressVerdict {
         match (self.address_mode, address) {
             (_, AddressMatch::Match) => AddressVerdict::Allow,
-            (AddressMode::Strict, _) | (AddressMode::Require, AddressMatch::Mismatch) => {
-                AddressVerdict::Refuse
-            }
-            (AddressMode::Require | AddressMode::Warn, _) => AddressVerdict::Confirm,
+            (AddressMode::Require, AddressMatch::Mismatch) => AddressVerdict::Refuse,
+            (AddressMode::Warn, AddressMatch::Mismatch) => AddressVerdict::Confirm,
         }
     }
 
     /// The refusal for a sign-in whose address the policy refuses.
-    pub fn address_refusal(&self, address: AddressMatch) -> PolicyRefusal {
+    pub fn address_refusal(&self) -> PolicyRefusal {
         PolicyRefusal::AddressRefused {
-            place: match address {
-                AddressMatch::Mismatch => "not on this computer's network address",
-                _ => "at an address the server cannot compare with this computer's",
-            },
+            place: "not on this computer's network address",
             path: self.path(),
         }
     }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rand::Rng as _;
 use serde::Deserialize;
-use sesame_protocol::address::{self, AddressMatch};
+use sesame_protocol::address::{self, AddressFamily, AddressMatch};
 use sesame_protocol::message::{self, Context, unb64};
 use sesame_protocol::qr::LoginQr;
 use sesame_protocol::wire::{
@@ -60,6 +60,7 @@ struct Session {
     ticket_expires: Option<i64>,
     user_id: Option<i64>,
     ended_at: Option<i64>,
+    family_asked_of: Option<String>,
 }
 
 fn state_of(text: &str) -> SessionState {
@@ -420,8 +421,8 @@ pub async fn scan(
         .browser_address
         .parse()
         .map_err(|_| ApiError::Internal("stored address unreadable".into()))?;
-    let matched = address::compare(browser, device_address);
-    let answer = |session: &Session, display: String| ScanResponse {
+    let compared = address::compare(browser, device_address);
+    let answer = |session: &Session, matched: AddressMatch, display: String| ScanResponse {
         browser_address: session.browser_address.clone(),
         address_match: matched,
         user_agent: session.user_agent.clone(),
@@ -432,11 +433,21 @@ pub async fn scan(
     if session.state == "scanned" {
         if session.device_id.as_deref() == Some(request.device_id.as_str()) {
             let display = account_display(inner, device.user_id).await?;
-            return Ok(Json(answer(&session, display)));
+            let matched = compared.unwrap_or(AddressMatch::Mismatch);
+            return Ok(Json(answer(&session, matched, display)));
         }
         return Err(ApiError::new(ErrorCode::AlreadyScanned));
     }
     check_live(&session)?;
+    let matched = match compared {
+        Some(matched) => matched,
+        // Asked once already and still over the other family: it cannot reach the server the
+        // way the browser did, which the protocol counts as a mismatch.
+        None if session.family_asked_of.as_deref() == Some(request.device_id.as_str()) => {
+            AddressMatch::Mismatch
+        }
+        None => return ask_for_browser_family(inner, &session, &request.device_id, browser).await,
+    };
     if matched == AddressMatch::Mismatch && inner.address_policy == AddressPolicy::Require {
         let moved = sqlx::query(
             "UPDATE qr_sessions SET state = 'rejected', version = version + 1, ended_at = ? WHERE sid = ? AND state = 'new'",
@@ -472,7 +483,24 @@ pub async fn scan(
     inner.publish(&sid, session.version + 1);
     let session = load(inner, &sid).await?;
     let display = account_display(inner, device.user_id).await?;
-    Ok(Json(answer(&session, display)))
+    Ok(Json(answer(&session, matched, display)))
+}
+
+/// Answers a scan that came over the other address family than the browser's: scan again over
+/// the browser's. Under `require` an "unknown" that a click passes would let a relay choose its
+/// family to get past the address rule.
+async fn ask_for_browser_family(
+    inner: &Shared,
+    session: &Session,
+    device_id: &str,
+    browser: IpAddr,
+) -> Result<Json<ScanResponse>, ApiError> {
+    sqlx::query("UPDATE qr_sessions SET family_asked_of = ? WHERE sid = ? AND state = 'new'")
+        .bind(device_id)
+        .bind(&session.sid)
+        .execute(&inner.db)
+        .await?;
+    Err(ApiError::new(ErrorCode::OtherAddressFamily).browser_family(AddressFamily::of(browser)))
 }
 
 /// The scanning device approves (with the number the page shows) or denies.
