@@ -7,6 +7,7 @@ use std::io::{BufRead as _, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The server with its demo account, stopped on drop.
@@ -15,6 +16,7 @@ pub struct DemoServer {
     pub origin: String,
     pub password: String,
     totp_secret: Vec<u8>,
+    log: Arc<Mutex<String>>,
     _dir: tempfile::TempDir,
 }
 
@@ -54,20 +56,35 @@ impl DemoServer {
         let mut child = Command::new(binary)
             .args(["--listen", listen, "--origin", origin, "--demo", "--db"])
             .arg(dir.path().join("server.db"))
+            // Everything the server logs, for the tests that read the log.
+            .env("RUST_LOG", "debug")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start sesame-server");
-        let stdout = child.stdout.take().expect("stdout");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let log_lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = log_lines.lock().unwrap_or_else(|p| p.into_inner());
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let (mut password, mut uri) = (String::new(), String::new());
-        for line in BufReader::new(stdout).lines().map_while(Result::ok).take(6) {
+        for line in stdout.by_ref().map_while(Result::ok) {
             if let Some(p) = line.trim().strip_prefix("password:") {
                 password = p.trim().to_owned();
             }
             if let Some(u) = line.trim().strip_prefix("TOTP:") {
                 uri = u.trim().to_owned();
+                break;
             }
         }
+        // Read on, so a full pipe never blocks the server.
+        std::thread::spawn(move || stdout.for_each(drop));
         let secret = uri
             .split("secret=")
             .nth(1)
@@ -85,8 +102,19 @@ impl DemoServer {
             origin,
             password,
             totp_secret: secret,
+            log,
             _dir: dir,
         }
+    }
+
+    /// What the server has logged so far (at `debug`).
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The demo account's TOTP secret, as the URI carried it.
+    pub fn totp_secret_base32(&self) -> String {
+        data_encoding::BASE32_NOPAD.encode(&self.totp_secret)
     }
 
     /// The demo account's current TOTP code.

@@ -255,6 +255,48 @@ fn a_bound_sesame_approves_a_sign_in_with_the_pages_number_and_the_browser_gets_
             .iter()
             .any(|c| c.starts_with("__Host-sesame-session="))
     );
+
+    // Issue 12: nothing in the server's log (at debug) or in what Sesame printed holds a
+    // secret of the exchange.
+    let device_key = sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin)
+        .expect("the device key in the keyring");
+    let seed = data_encoding::BASE32_NOPAD
+        .decode(device_key.trim_end_matches('=').as_bytes())
+        .expect("the device key is base32");
+    let mut secrets = vec![
+        ("the demo password", server.password.clone()),
+        ("the TOTP secret", server.totp_secret_base32()),
+        ("the ticket", ticket),
+        ("the device key", device_key),
+        ("the device key", sesame_protocol::message::b64(&seed)),
+        ("the device key", data_encoding::HEXLOWER.encode(&seed)),
+    ];
+    for cookie in &browser.cookies {
+        let value = cookie.split_once('=').map(|(_, v)| v).unwrap_or_default();
+        secrets.push(("a cookie", value.to_owned()));
+    }
+    let log = server.log();
+    assert!(
+        log.contains("login approved"),
+        "the log was captured: {log}"
+    );
+    // No code either: a binding code carries its enrolment secret, a sign-in code its challenge.
+    assert!(
+        !log.contains("sesame://"),
+        "a Sesame code is in the log:\n{log}"
+    );
+    let printed = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    for (what, secret) in &secrets {
+        assert!(secret.len() >= 8, "{what} is too short to look for");
+        assert!(
+            !log.contains(secret.as_str()),
+            "{what} is in the server's log:\n{log}"
+        );
+        assert!(
+            !printed.contains(secret.as_str()),
+            "{what} was printed:\n{printed}"
+        );
+    }
 }
 
 #[test]

@@ -1,14 +1,19 @@
 //! Sesame's reference QR-login server (`../shared/design/qr-login.md`): axum handlers over a
 //! SQLite database, sharing only `sesame-protocol` with the companion.
 
+mod auth;
 pub mod client_address;
 pub mod clock;
 pub mod error;
 pub mod guards;
 pub mod keys;
 pub mod limits;
+mod live;
 pub mod routes;
 pub mod state;
+mod store;
+pub mod tokens;
+mod web;
 
 use axum::routing::{get, post};
 use axum::{Router, middleware};

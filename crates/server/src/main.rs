@@ -10,7 +10,7 @@ use sesame_protocol::origin::Origin;
 use sesame_server::client_address::TrustedProxies;
 use sesame_server::clock::SystemClock;
 use sesame_server::routes::accounts::{create_user, otpauth_uri, set_totp_secret};
-use sesame_server::state::random_token;
+use sesame_server::tokens::random_token;
 use sesame_server::{AddressPolicy, AppState, app, keys};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
@@ -59,7 +59,10 @@ fn fail(message: impl std::fmt::Display) -> ! {
 
 #[tokio::main]
 async fn main() {
+    // The log goes to standard error: standard output is for what the operator asked for (the
+    // demo account, the public key).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "sesame_server=info".into()),

@@ -1,20 +1,17 @@
 //! The server's shared state: database, signing key, clock, and the waiters of long polls.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
-use rand::RngCore as _;
 use sesame_protocol::origin::Origin;
-use sha2::{Digest as _, Sha256};
 use sqlx::SqlitePool;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 
 use crate::client_address::TrustedProxies;
 use crate::clock::Clock;
 use crate::limits::RateLimits;
-use crate::routes::accounts::{SESSION_IDLE, SESSION_LIFETIME};
-use crate::routes::qr::TERMINAL_KEPT;
+use crate::live::LiveSessions;
+use crate::store;
 
 /// Argon2 checks run at once: each holds 19 MiB and a core for ~30 ms.
 const PASSWORD_CHECKS_AT_ONCE: usize = 2;
@@ -47,10 +44,8 @@ pub struct Shared {
     pub(crate) origin: Origin,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) address_policy: AddressPolicy,
-    /// Per session, the version last published: a long poll waits on it.
-    versions: Mutex<HashMap<String, watch::Sender<i64>>>,
-    /// Tickets minted and not yet handed to the browser's poll (only their hash is stored).
-    pub(crate) tickets: Mutex<HashMap<String, String>>,
+    /// Long polls' waiters and tickets not yet handed over.
+    pub(crate) live: LiveSessions,
     /// Rate limits and the long-poll rules.
     pub(crate) limits: RateLimits,
     /// Proxies whose forwarded client addresses are believed (`--trusted-proxy`).
@@ -75,8 +70,7 @@ impl AppState {
             origin,
             clock,
             address_policy,
-            versions: Mutex::default(),
-            tickets: Mutex::default(),
+            live: LiveSessions::default(),
             limits: RateLimits::default(),
             password_checks: Arc::new(Semaphore::new(PASSWORD_CHECKS_AT_ONCE)),
             trusted_proxies: TrustedProxies::default(),
@@ -116,95 +110,19 @@ impl Shared {
         self.clock.now()
     }
 
-    fn versions(&self) -> MutexGuard<'_, HashMap<String, watch::Sender<i64>>> {
-        self.versions.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn tickets(&self) -> MutexGuard<'_, HashMap<String, String>> {
-        self.tickets.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Wakes every poll waiting on the session.
-    pub fn publish(&self, sid: &str, version: i64) {
-        let mut versions = self.versions();
-        match versions.get(sid) {
-            Some(sender) => {
-                sender.send_replace(version);
-            }
-            None => {
-                versions.insert(sid.to_owned(), watch::channel(version).0);
-            }
-        }
-    }
-
-    /// A receiver that changes when the session's version does.
-    pub fn subscribe(&self, sid: &str, current: i64) -> watch::Receiver<i64> {
-        self.versions()
-            .entry(sid.to_owned())
-            .or_insert_with(|| watch::channel(current).0)
-            .subscribe()
-    }
-
-    /// Deletes what no request will read again — sessions ended or expired more than 10
-    /// minutes ago (answered until then), binding offers and unpaired devices over an hour old
-    /// (the hourly limit counts offers), browser sessions past their lifetime — and prunes the
-    /// in-memory waiters and limits to match. Run every minute by the binary.
+    /// Deletes what no request will read again (the store's purge) and prunes the in-memory
+    /// waiters, tickets and limits to match. Run every minute by the binary.
     pub async fn purge(&self) -> Result<(), sqlx::Error> {
-        let now = self.now() as i64;
-        let kept_after_end = now - TERMINAL_KEPT;
-        sqlx::query(
-            "DELETE FROM qr_sessions WHERE (ended_at IS NOT NULL AND ended_at < ?) OR expires_at < ?",
-        )
-        .bind(kept_after_end)
-        .bind(kept_after_end)
-        .execute(&self.db)
-        .await?;
-        sqlx::query("DELETE FROM bindings WHERE state != 'active' AND expires_at < ?")
-            .bind(now - 3600)
-            .execute(&self.db)
-            .await?;
-        sqlx::query("DELETE FROM devices WHERE active = 0 AND created_at < ?")
-            .bind(now - 3600)
-            .execute(&self.db)
-            .await?;
-        sqlx::query(
-            "DELETE FROM login_sessions WHERE created_at < ? OR MAX(last_seen, created_at) < ?",
-        )
-        .bind(now - SESSION_LIFETIME)
-        .bind(now - SESSION_IDLE)
-        .execute(&self.db)
-        .await?;
-        // A session's waiters go with its last poll; its ticket, if never taken, with it.
-        self.versions()
-            .retain(|_, sender| sender.receiver_count() > 0);
-        let live: Vec<String> = sqlx::query_as::<_, (String,)>("SELECT sid FROM qr_sessions")
-            .fetch_all(&self.db)
-            .await?
-            .into_iter()
-            .map(|(sid,)| sid)
-            .collect();
-        self.tickets().retain(|sid, _| live.contains(sid));
-        self.limits.prune(now as u64, 3600);
+        let now = self.now();
+        let stored = store::purge(&self.db, now as i64).await?;
+        self.live.prune(&stored);
+        self.limits.prune(now, 3600);
         Ok(())
     }
 
-    /// Forgets a session's waiters and undelivered ticket (it is gone).
+    /// Forgets a session's waiters, untaken ticket and poll records (it is gone).
     pub fn forget(&self, sid: &str) {
-        self.versions().remove(sid);
-        self.tickets().remove(sid);
+        self.live.forget(sid);
         self.limits.forget(sid);
     }
-}
-
-/// `n` random bytes from the OS, base64url.
-pub fn random_token(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    sesame_protocol::message::b64(&bytes)
-}
-
-/// How secrets (cookies, tickets) are stored: their SHA-256, so a copy of the database lets
-/// no one act as the browser.
-pub fn digest(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
 }

@@ -184,6 +184,72 @@ async fn a_device_that_cannot_reach_the_browsers_family_is_elsewhere() {
     }
 }
 
+/// Issue 12: state was text matched by hand, and a value it did not know became `expired` (or
+/// let a scan through to `already_scanned`). sqlx now maps it to an enum: a stored state that
+/// is not one is the server's fault, answered 500, never read as another.
+#[tokio::test]
+async fn a_stored_state_the_server_does_not_know_is_an_error_not_a_state() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    sqlx::query("UPDATE qr_sessions SET state = 'paused' WHERE sid = ?")
+        .bind(&sid)
+        .execute(server.state.db())
+        .await
+        .expect("update");
+    let (status, body) = server.scan(&sid, &chal).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    );
+    let (status, body) = server.status(&sid, &cookie, 0).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    );
+}
+
+/// A redemption whose login session cannot be written must not consume the ticket: the
+/// browser would be neither signed in nor able to try again.
+#[tokio::test]
+async fn a_redemption_that_fails_halfway_can_be_retried() {
+    let server = Server::start().await;
+    let (sid, chal, cookie) = server.open().await;
+    let (status, _) = server.scan(&sid, &chal).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, polled) = server.status(&sid, &cookie, 1).await;
+    let number = polled["number"].as_str().expect("number").to_owned();
+    let confirm = server.confirm_body(&sid, &chal, Decision::Approve, &number);
+    let (status, _) = server
+        .post(BROWSER, format!("/api/qr/sessions/{sid}/confirm"), &confirm)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, confirmed) = server.status(&sid, &cookie, 2).await;
+    let ticket = confirmed["ticket"].as_str().expect("ticket").to_owned();
+    sqlx::query(
+        "CREATE TRIGGER broken BEFORE INSERT ON login_sessions BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(server.state.db())
+    .await
+    .expect("trigger");
+    let redeem = |cookie: &str| {
+        Request::post(format!("/api/qr/sessions/{sid}/redeem"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, support::ORIGIN)
+            .header(header::COOKIE, cookie)
+            .body(Body::from(json!({"ticket": ticket}).to_string()))
+            .expect("request")
+    };
+    let (status, _, _) = server.call(BROWSER, redeem(&cookie)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    sqlx::query("DROP TRIGGER broken")
+        .execute(server.state.db())
+        .await
+        .expect("drop trigger");
+    let (status, body, session_cookie) = server.call(BROWSER, redeem(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(session_cookie.is_some_and(|c| c.starts_with("__Host-sesame-session=")));
+}
+
 #[tokio::test]
 async fn every_bad_request_gets_its_code_from_the_error_table() {
     let server = Server::start().await;

@@ -14,20 +14,20 @@ use serde::Deserialize;
 use sesame_protocol::wire::ErrorCode;
 use subtle::ConstantTimeEq as _;
 
-use super::qr::{SESSION_COOKIE, cookie, json, set_cookie};
+use crate::auth::signed_in_any;
 use crate::client_address::ClientAddress;
 use crate::error::ApiError;
-use crate::state::{AppState, Shared, digest, random_token};
+use crate::state::{AppState, Shared};
+use crate::store::login_sessions::{self, NewLoginSession};
+use crate::store::users;
+use crate::tokens::{digest, random_token};
+use crate::web::{SESSION_COOKIE, cookie, json, qr_svg, set_cookie};
 
 const STEP: u64 = 30;
 const FAILURES_BEFORE_LOCK: i64 = 5;
 const FAILURE_WINDOW: i64 = 15 * 60;
 const FIRST_LOCK: i64 = 60;
 const LONGEST_LOCK: i64 = 15 * 60;
-/// A browser session ends this long after its last request…
-pub(crate) const SESSION_IDLE: i64 = 30 * 60;
-/// …and this long after it began, however busy.
-pub(crate) const SESSION_LIFETIME: i64 = 12 * 60 * 60;
 /// Sign-in attempts one address may make a minute.
 const LOGINS_PER_MINUTE: usize = 20;
 
@@ -39,27 +39,12 @@ pub async fn create_user(app: &AppState, username: &str, password: &str) -> Resu
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?
         .to_string();
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO users (username, password_hash) VALUES (?, ?)
-         ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-             failures = 0, locked_until = 0, lock_seconds = 0
-         RETURNING id",
-    )
-    .bind(username)
-    .bind(hash)
-    .fetch_one(&app.db)
-    .await?;
-    Ok(id)
+    Ok(users::upsert(&app.db, username, &hash).await?)
 }
 
 /// Sets the account's TOTP secret (after the enrolment page saw one valid code).
 pub async fn set_totp_secret(app: &AppState, user_id: i64, secret: &[u8]) -> Result<(), ApiError> {
-    sqlx::query("UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?")
-        .bind(secret)
-        .bind(user_id)
-        .execute(&app.db)
-        .await?;
-    Ok(())
+    Ok(users::set_totp_secret(&app.db, user_id, secret).await?)
 }
 
 /// `POST /api/login`'s body.
@@ -69,14 +54,6 @@ pub struct Login {
     username: String,
     password: String,
     code: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct User {
-    id: i64,
-    password_hash: String,
-    totp_secret: Option<Vec<u8>>,
-    totp_last_step: i64,
 }
 
 /// Why a sign-in failed: logged, never told (the answer is always `invalid_credentials`).
@@ -169,12 +146,7 @@ enum Attempt {
 /// update: parallel wrong passwords cannot all read the same count and each stay under the
 /// limit, and those past it are refused unchecked.
 async fn check(inner: &Shared, login: &Login, now: i64) -> Result<Attempt, ApiError> {
-    let user: Option<User> = sqlx::query_as(
-        "SELECT id, password_hash, totp_secret, totp_last_step FROM users WHERE username = ?",
-    )
-    .bind(&login.username)
-    .fetch_optional(&inner.db)
-    .await?;
+    let user = users::find_by_name(&inner.db, &login.username).await?;
     let Some(user) = user else {
         password_matches(inner, &login.password, None).await?;
         return Ok(Attempt::Refused(Cause::UnknownUser));
@@ -188,28 +160,14 @@ async fn check(inner: &Shared, login: &Login, now: i64) -> Result<Attempt, ApiEr
     }
     let Some(secret) = &user.totp_secret else {
         // No second factor yet: the password opens a session that can only enrol one.
-        sqlx::query("UPDATE users SET failures = 0, lock_seconds = 0 WHERE id = ?")
-            .bind(user.id)
-            .execute(&inner.db)
-            .await?;
+        users::clear_failures(&inner.db, user.id).await?;
         return Ok(Attempt::SignedIn(user.id, false));
     };
     let Some(step) = accepted_step(secret, login.code.trim(), now as u64, user.totp_last_step)
     else {
         return failed(inner, user.id, attempt, Cause::Code, now).await;
     };
-    // Compare-and-set: of two requests with the same code, one wins.
-    let won = sqlx::query(
-        "UPDATE users SET totp_last_step = ?, failures = 0, lock_seconds = 0 WHERE id = ? AND totp_last_step < ?",
-    )
-    .bind(step)
-    .bind(user.id)
-    .bind(step)
-    .execute(&inner.db)
-    .await?
-    .rows_affected()
-        == 1;
-    if !won {
+    if !users::use_step(&inner.db, user.id, step).await? {
         return failed(inner, user.id, attempt, Cause::Code, now).await;
     }
     Ok(Attempt::SignedIn(user.id, true))
@@ -219,25 +177,8 @@ async fn check(inner: &Shared, login: &Login, now: i64) -> Result<Attempt, ApiEr
 /// checked: attempts sent at once cannot all read the same count and each stay under the limit.
 /// `None` when the account is locked or the attempt is past the limit: it is not checked.
 async fn count_attempt(inner: &Shared, user_id: i64, now: i64) -> Result<Option<i64>, ApiError> {
-    let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE users SET
-             failures = CASE WHEN ? - failures_since > ? THEN 1 ELSE failures + 1 END,
-             failures_since = CASE WHEN ? - failures_since > ? THEN ? ELSE failures_since END
-         WHERE id = ? AND locked_until <= ?
-         RETURNING failures",
-    )
-    .bind(now)
-    .bind(FAILURE_WINDOW)
-    .bind(now)
-    .bind(FAILURE_WINDOW)
-    .bind(now)
-    .bind(user_id)
-    .bind(now)
-    .fetch_optional(&inner.db)
-    .await?;
-    Ok(counted
-        .map(|(attempt,)| attempt)
-        .filter(|&attempt| attempt <= FAILURES_BEFORE_LOCK))
+    let counted = users::count_attempt(&inner.db, user_id, now, FAILURE_WINDOW).await?;
+    Ok(counted.filter(|&attempt| attempt <= FAILURES_BEFORE_LOCK))
 }
 
 /// A failed attempt, already counted: the last one allowed locks the account for 60 s, then
@@ -250,22 +191,7 @@ async fn failed(
     now: i64,
 ) -> Result<Attempt, ApiError> {
     if attempt >= FAILURES_BEFORE_LOCK {
-        let (seconds,): (i64,) = sqlx::query_as(
-            "UPDATE users SET
-                 lock_seconds = MIN(CASE WHEN lock_seconds = 0 THEN ? ELSE lock_seconds * 2 END, ?),
-                 locked_until = ? + MIN(CASE WHEN lock_seconds = 0 THEN ? ELSE lock_seconds * 2 END, ?),
-                 failures = 0
-             WHERE id = ?
-             RETURNING lock_seconds",
-        )
-        .bind(FIRST_LOCK)
-        .bind(LONGEST_LOCK)
-        .bind(now)
-        .bind(FIRST_LOCK)
-        .bind(LONGEST_LOCK)
-        .bind(user_id)
-        .fetch_one(&inner.db)
-        .await?;
+        let seconds = users::lock(&inner.db, user_id, now, FIRST_LOCK, LONGEST_LOCK).await?;
         tracing::warn!(
             user = user_id,
             seconds,
@@ -298,17 +224,14 @@ pub async fn login(
     match check(inner, &login, now).await? {
         Attempt::SignedIn(user_id, second_factor) => {
             let token = random_token(32);
-            sqlx::query(
-                "INSERT INTO login_sessions (token_hash, user_id, created_at, reauth_at, second_factor, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(digest(&token))
-            .bind(user_id)
-            .bind(now)
-            .bind(now)
-            .bind(i64::from(second_factor))
-            .bind(now)
-            .execute(&inner.db)
-            .await?;
+            let session = NewLoginSession {
+                token_hash: &digest(&token),
+                user_id,
+                now,
+                reauth_at: now,
+                second_factor,
+            };
+            login_sessions::insert(&inner.db, &session).await?;
             tracing::info!(user = user_id, second_factor, "signed in");
             let mut response = Json(SignedInAnswer {
                 signed_in: true,
@@ -327,51 +250,6 @@ pub async fn login(
     }
 }
 
-/// A browser's signed-in session.
-pub(crate) struct SignedIn {
-    pub user_id: i64,
-    /// When it last passed password + TOTP (0 if it never passed TOTP).
-    pub reauth_at: i64,
-    token_hash: Vec<u8>,
-}
-
-/// The signed-in user of the request (any session, even one still to enrol TOTP).
-pub(crate) async fn signed_in_any(
-    inner: &Shared,
-    headers: &HeaderMap,
-) -> Result<SignedIn, ApiError> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
-        return Err(ApiError::new(ErrorCode::ReauthRequired));
-    };
-    let token_hash = digest(&token);
-    let row: Option<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT user_id, reauth_at, second_factor, created_at, last_seen FROM login_sessions WHERE token_hash = ?",
-    )
-    .bind(&token_hash)
-    .fetch_optional(&inner.db)
-    .await?;
-    let (user_id, reauth_at, second_factor, created_at, last_seen) =
-        row.ok_or_else(|| ApiError::new(ErrorCode::ReauthRequired))?;
-    let now = inner.now() as i64;
-    if now - created_at > SESSION_LIFETIME || now - last_seen.max(created_at) > SESSION_IDLE {
-        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?")
-            .bind(&token_hash)
-            .execute(&inner.db)
-            .await?;
-        return Err(ApiError::new(ErrorCode::ReauthRequired));
-    }
-    sqlx::query("UPDATE login_sessions SET last_seen = ? WHERE token_hash = ?")
-        .bind(now)
-        .bind(&token_hash)
-        .execute(&inner.db)
-        .await?;
-    Ok(SignedIn {
-        user_id,
-        reauth_at: if second_factor == 1 { reauth_at } else { 0 },
-        token_hash,
-    })
-}
-
 /// `POST /api/logout`'s answer (the cookie is cleared with it).
 #[derive(Debug, serde::Serialize)]
 pub struct SignedOut {
@@ -382,10 +260,7 @@ pub struct SignedOut {
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        sqlx::query("DELETE FROM login_sessions WHERE token_hash = ?")
-            .bind(digest(&token))
-            .execute(&inner.db)
-            .await?;
+        login_sessions::delete(&inner.db, &digest(&token)).await?;
     }
     let mut response = Json(SignedOut { signed_out: true }).into_response();
     response.headers_mut().insert(
@@ -395,15 +270,6 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<R
         ),
     );
     Ok(response)
-}
-
-/// The signed-in user of a session that passed password + TOTP, and when it last did.
-pub(crate) async fn signed_in(inner: &Shared, headers: &HeaderMap) -> Result<SignedIn, ApiError> {
-    let session = signed_in_any(inner, headers).await?;
-    if session.reauth_at == 0 {
-        return Err(ApiError::new(ErrorCode::ReauthRequired));
-    }
-    Ok(session)
 }
 
 /// `POST /api/login`'s answer (the session cookie comes with it).
@@ -436,25 +302,17 @@ pub async fn begin_totp(
     let inner: &Shared = &app;
     let session = signed_in_any(inner, &headers).await?;
     let now = inner.now() as i64;
-    let (username, has_totp): (String, bool) =
-        sqlx::query_as("SELECT username, totp_secret IS NOT NULL FROM users WHERE id = ?")
-            .bind(session.user_id)
-            .fetch_one(&inner.db)
-            .await?;
+    let (username, has_totp) = users::name_and_second_factor(&inner.db, session.user_id).await?;
     if has_totp && now - session.reauth_at > 5 * 60 {
         return Err(ApiError::new(ErrorCode::ReauthRequired));
     }
     let mut secret = [0u8; 20];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
-    sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ?")
-        .bind(secret.to_vec())
-        .bind(session.user_id)
-        .execute(&inner.db)
-        .await?;
+    users::set_pending_totp(&inner.db, session.user_id, &secret).await?;
     let issuer = format!("Sesame server ({})", inner.origin);
     let otpauth_uri = otpauth_uri(&issuer, &username, &secret);
     Ok(Json(Enrolment {
-        qr_svg: super::pages::qr_svg(&otpauth_uri),
+        qr_svg: qr_svg(&otpauth_uri),
         otpauth_uri,
     }))
 }
@@ -477,12 +335,9 @@ pub async fn confirm_totp(
     let request = json(body)?;
     let session = signed_in_any(inner, &headers).await?;
     let now = inner.now();
-    let (pending,): (Option<Vec<u8>>,) =
-        sqlx::query_as("SELECT totp_pending FROM users WHERE id = ?")
-            .bind(session.user_id)
-            .fetch_one(&inner.db)
-            .await?;
-    let pending = pending.ok_or_else(|| ApiError::new(ErrorCode::InvalidState))?;
+    let pending = users::pending_totp(&inner.db, session.user_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidState))?;
     // Codes typed here count against the account like those of a sign-in: five wrong ones lock
     // it, so the six-digit space cannot be walked from a session that has only the password.
     let Some(attempt) = count_attempt(inner, session.user_id, now as i64).await? else {
@@ -492,18 +347,14 @@ pub async fn confirm_totp(
         failed(inner, session.user_id, attempt, Cause::Code, now as i64).await?;
         return Err(ApiError::new(ErrorCode::InvalidCredentials));
     };
-    sqlx::query(
-        "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?, failures = 0, lock_seconds = 0 WHERE id = ?",
+    users::keep_pending_totp(
+        &inner.db,
+        session.user_id,
+        step,
+        &session.token_hash,
+        now as i64,
     )
-    .bind(step)
-    .bind(session.user_id)
-    .execute(&inner.db)
     .await?;
-    sqlx::query("UPDATE login_sessions SET second_factor = 1, reauth_at = ? WHERE token_hash = ?")
-        .bind(now as i64)
-        .bind(&session.token_hash)
-        .execute(&inner.db)
-        .await?;
     tracing::info!(user = session.user_id, "TOTP enrolled");
     Ok(Json(Enrolled { enrolled: true }))
 }

@@ -15,11 +15,14 @@ use sesame_protocol::wire::{
 };
 use subtle::ConstantTimeEq as _;
 
-use super::accounts::{SignedIn, signed_in};
-use super::qr::json;
+use crate::auth::{SignedIn, signed_in};
 use crate::client_address::ClientAddress;
 use crate::error::ApiError;
-use crate::state::{AppState, Shared, digest, random_token};
+use crate::state::{AppState, Shared};
+use crate::store::bindings::{self, Binding, BindingState, NewDevice};
+use crate::store::{devices, users};
+use crate::tokens::{digest, random_token};
+use crate::web::{json, qr_svg};
 
 const LIFETIME: i64 = 120;
 const REAUTH_WINDOW: i64 = 5 * 60;
@@ -49,36 +52,12 @@ pub async fn offer(
     if now - reauth_at > REAUTH_WINDOW {
         return Err(ApiError::new(ErrorCode::ReauthRequired));
     }
-    let (recent,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE user_id = ? AND created_at > ?")
-            .bind(user_id)
-            .bind(now - 3600)
-            .fetch_one(&inner.db)
-            .await?;
-    if recent >= PER_HOUR {
+    if bindings::offered_since(&inner.db, user_id, now - 3600).await? >= PER_HOUR {
         return Err(ApiError::new(ErrorCode::RateLimited));
     }
-    // One live binding per account: a new offer voids the last.
-    sqlx::query("UPDATE bindings SET state = 'cancelled' WHERE user_id = ? AND state IN ('pending', 'claimed')")
-        .bind(user_id)
-        .execute(&inner.db)
-        .await?;
-    sqlx::query("DELETE FROM devices WHERE user_id = ? AND active = 0")
-        .bind(user_id)
-        .execute(&inner.db)
-        .await?;
     let (id, secret) = (random_token(16), random_token(32));
     let expires = now + LIFETIME;
-    sqlx::query(
-        "INSERT INTO bindings (id, user_id, secret_hash, state, created_at, expires_at) VALUES (?, ?, ?, 'pending', ?, ?)",
-    )
-    .bind(&id)
-    .bind(user_id)
-    .bind(digest(&secret))
-    .bind(now)
-    .bind(expires)
-    .execute(&inner.db)
-    .await?;
+    bindings::offer(&inner.db, &id, user_id, &digest(&secret), now, expires).await?;
     let qr = BindQr {
         origin: inner.origin.clone(),
         binding_id: id.clone(),
@@ -88,31 +67,16 @@ pub async fn offer(
     let qr_uri = qr.to_uri();
     Ok(Json(Offered {
         binding_id: id,
-        qr_svg: super::pages::qr_svg(&qr_uri),
+        qr_svg: qr_svg(&qr_uri),
         qr_uri,
         expires_at: expires as u64,
     }))
 }
 
-#[derive(sqlx::FromRow)]
-struct Binding {
-    user_id: i64,
-    secret_hash: Vec<u8>,
-    state: String,
-    expires_at: i64,
-    device_id: Option<String>,
-    claim_address: Option<String>,
-    pairing_code: Option<String>,
-}
-
 async fn binding(inner: &Shared, id: &str) -> Result<Binding, ApiError> {
-    let row: Option<Binding> = sqlx::query_as(
-        "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code FROM bindings WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&inner.db)
-    .await?;
-    row.ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))
+    bindings::find(&inner.db, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))
 }
 
 /// The binding `id` if `enroll_secret` is its secret and it can still be claimed.
@@ -123,11 +87,15 @@ async fn claimable(
     now: i64,
 ) -> Result<Binding, ApiError> {
     let found = binding(inner, id).await?;
-    match found.state.as_str() {
-        "pending" if now > found.expires_at => return Err(ApiError::new(ErrorCode::Expired)),
-        "pending" => {}
-        "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
-        _ => return Err(ApiError::new(ErrorCode::AlreadyClaimed)),
+    match found.state {
+        BindingState::Pending if now > found.expires_at => {
+            return Err(ApiError::new(ErrorCode::Expired));
+        }
+        BindingState::Pending => {}
+        BindingState::Cancelled => return Err(ApiError::new(ErrorCode::SessionNotFound)),
+        BindingState::Claimed | BindingState::Active => {
+            return Err(ApiError::new(ErrorCode::AlreadyClaimed));
+        }
     }
     let presented = digest(enroll_secret);
     if !bool::from(presented.ct_eq(&found.secret_hash)) {
@@ -137,11 +105,9 @@ async fn claimable(
 }
 
 async fn username(inner: &Shared, user_id: i64) -> Result<String, ApiError> {
-    let (username,): (String,) = sqlx::query_as("SELECT username FROM users WHERE id = ?")
-        .bind(user_id)
-        .fetch_one(&inner.db)
-        .await?;
-    Ok(username)
+    users::name(&inner.db, user_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("a binding of a deleted account".into()))
 }
 
 /// Sesame asks what a binding code offers before the user consents: the account it is for.
@@ -198,30 +164,16 @@ pub async fn claim(
     let device_id = random_token(16);
     let pairing_code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let name: String = request.device_name.chars().take(80).collect();
-    let won = sqlx::query(
-        "UPDATE bindings SET state = 'claimed', device_id = ?, claim_address = ?, pairing_code = ? WHERE id = ? AND state = 'pending'",
-    )
-    .bind(&device_id)
-    .bind(client.to_string())
-    .bind(&pairing_code)
-    .bind(&id)
-    .execute(&inner.db)
-    .await?
-    .rows_affected()
-        == 1;
-    if !won {
+    let device = NewDevice {
+        id: &device_id,
+        public_key: &key_bytes,
+        name: &name,
+        claim_address: &client.to_string(),
+        pairing_code: &pairing_code,
+    };
+    if !bindings::claim(&inner.db, &id, found.user_id, &device, now).await? {
         return Err(ApiError::new(ErrorCode::AlreadyClaimed));
     }
-    sqlx::query(
-        "INSERT INTO devices (id, user_id, public_key, name, created_at, active) VALUES (?, ?, ?, ?, ?, 0)",
-    )
-    .bind(&device_id)
-    .bind(found.user_id)
-    .bind(key_bytes.to_vec())
-    .bind(&name)
-    .bind(now)
-    .execute(&inner.db)
-    .await?;
     let username = username(inner, found.user_id).await?;
     let server_pk = inner.key.verifying_key();
     tracing::info!(
@@ -264,32 +216,15 @@ pub async fn view(
     let inner: &Shared = &app;
     let found = owned(inner, &id, &headers).await?;
     let device_name = match &found.device_id {
-        Some(device) => sqlx::query_as::<_, (String,)>("SELECT name FROM devices WHERE id = ?")
-            .bind(device)
-            .fetch_optional(&inner.db)
-            .await?
-            .map(|(name,)| name),
+        Some(device) => devices::name(&inner.db, device).await?,
         None => None,
     };
     Ok(Json(BindingView {
-        state: found.state,
+        state: found.state.name().to_owned(),
         device_name,
         claim_address: found.claim_address,
         expires_at: found.expires_at as u64,
     }))
-}
-
-/// Cancels a claimed binding and forgets the device it would have made active.
-async fn cancel(inner: &Shared, id: &str, device_id: Option<&str>) -> Result<(), ApiError> {
-    sqlx::query("UPDATE bindings SET state = 'cancelled' WHERE id = ? AND state = 'claimed'")
-        .bind(id)
-        .execute(&inner.db)
-        .await?;
-    sqlx::query("DELETE FROM devices WHERE id = ? AND active = 0")
-        .bind(device_id)
-        .execute(&inner.db)
-        .await?;
-    Ok(())
 }
 
 /// `POST …/approve`'s body.
@@ -310,28 +245,22 @@ pub async fn approve(
     let inner: &Shared = &app;
     let request = json(body)?;
     let found = owned(inner, &id, &headers).await?;
-    match found.state.as_str() {
-        "claimed" => {}
-        "active" => return Err(ApiError::new(ErrorCode::AlreadyUsed)),
-        "cancelled" => return Err(ApiError::new(ErrorCode::SessionNotFound)),
-        _ => return Err(ApiError::new(ErrorCode::InvalidState)),
+    match found.state {
+        BindingState::Claimed => {}
+        BindingState::Active => return Err(ApiError::new(ErrorCode::AlreadyUsed)),
+        BindingState::Cancelled => return Err(ApiError::new(ErrorCode::SessionNotFound)),
+        BindingState::Pending => return Err(ApiError::new(ErrorCode::InvalidState)),
     }
     // A binding lives 120 s, pairing code included: a device claimed and left waiting must not
     // become active later (the device itself stops trying it then).
     if inner.now() as i64 > found.expires_at {
-        cancel(inner, &id, found.device_id.as_deref()).await?;
+        bindings::cancel(&inner.db, &id, found.device_id.as_deref()).await?;
         return Err(ApiError::new(ErrorCode::Expired));
     }
     // Counted before the code is compared, atomically: codes typed at once cannot all read the
     // same count, and those past the third are not compared.
-    let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE bindings SET pairing_attempts = pairing_attempts + 1 WHERE id = ? AND state = 'claimed' RETURNING pairing_attempts",
-    )
-    .bind(&id)
-    .fetch_optional(&inner.db)
-    .await?;
-    let attempt = match counted {
-        Some((attempt,)) if attempt <= PAIRING_ATTEMPTS => attempt,
+    let attempt = match bindings::count_pairing_attempt(&inner.db, &id).await? {
+        Some(attempt) if attempt <= PAIRING_ATTEMPTS => attempt,
         _ => return Err(ApiError::new(ErrorCode::SessionNotFound)),
     };
     let expected = found.pairing_code.clone().unwrap_or_default();
@@ -343,25 +272,14 @@ pub async fn approve(
             .ct_eq(expected.as_bytes()),
     ) {
         if attempt >= PAIRING_ATTEMPTS {
-            cancel(inner, &id, found.device_id.as_deref()).await?;
+            bindings::cancel(&inner.db, &id, found.device_id.as_deref()).await?;
         }
         return Err(ApiError::new(ErrorCode::PairingCodeMismatch)
             .attempts_left((PAIRING_ATTEMPTS - attempt).max(0) as u32));
     }
-    let won =
-        sqlx::query("UPDATE bindings SET state = 'active' WHERE id = ? AND state = 'claimed'")
-            .bind(&id)
-            .execute(&inner.db)
-            .await?
-            .rows_affected()
-            == 1;
-    if !won {
+    if !bindings::activate(&inner.db, &id, found.device_id.as_deref()).await? {
         return Err(ApiError::new(ErrorCode::InvalidState));
     }
-    sqlx::query("UPDATE devices SET active = 1 WHERE id = ?")
-        .bind(&found.device_id)
-        .execute(&inner.db)
-        .await?;
     tracing::info!(user = found.user_id, "device bound");
     view(State(app.clone()), Path(id), headers).await
 }

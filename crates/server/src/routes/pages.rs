@@ -4,10 +4,12 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use sesame_protocol::wire::ErrorCode;
 
-use super::accounts::signed_in_any;
+use crate::auth::signed_in_any;
 use crate::error::ApiError;
 use crate::state::{AppState, Shared};
+use crate::store::users;
 
 const SCRIPT: &str = include_str!("../../static/app.js");
 const STYLE: &str = include_str!("../../static/style.css");
@@ -61,14 +63,15 @@ pub async fn sesame_page() -> Html<String> {
 /// The account page (signed in), or the way to sign in.
 pub async fn home(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
-    let Ok(session) = signed_in_any(inner, &headers).await else {
-        return Ok(Redirect::to("/login").into_response());
+    // Not signed in: the sign-in page. A database that fails is a 500, not "signed out".
+    let session = match signed_in_any(inner, &headers).await {
+        Ok(session) => session,
+        Err(error) if error.code() == Some(ErrorCode::ReauthRequired) => {
+            return Ok(Redirect::to("/login").into_response());
+        }
+        Err(error) => return Err(error),
     };
-    let (username, enrolled): (String, bool) =
-        sqlx::query_as("SELECT username, totp_secret IS NOT NULL FROM users WHERE id = ?")
-            .bind(session.user_id)
-            .fetch_one(&inner.db)
-            .await?;
+    let (username, enrolled) = users::name_and_second_factor(&inner.db, session.user_id).await?;
     if !enrolled {
         return Ok(page(
             "Set up your authenticator",
@@ -119,16 +122,4 @@ pub async fn script() -> Response {
 
 pub async fn style() -> Response {
     asset("text/css; charset=utf-8", STYLE)
-}
-
-/// The SVG of a QR code holding `text`, for the pages.
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::new(text.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(240, 240)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
-    }
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rand::Rng as _;
@@ -24,12 +24,12 @@ use subtle::ConstantTimeEq as _;
 
 use crate::client_address::ClientAddress;
 use crate::error::ApiError;
-use crate::state::{AddressPolicy, AppState, Shared, digest, random_token};
-
-/// The cookie that ties a session to the browser that opened it.
-pub const BIND_COOKIE: &str = "__Host-sesame-bind";
-/// The signed-in browser's cookie.
-pub const SESSION_COOKIE: &str = "__Host-sesame-session";
+use crate::state::{AddressPolicy, AppState, Shared};
+use crate::store::login_sessions::NewLoginSession;
+use crate::store::sessions::{self, Change, NewSession, Session, State as Stored, TERMINAL_KEPT};
+use crate::store::{devices, users};
+use crate::tokens::{digest, random_token};
+use crate::web::{BIND_COOKIE, SESSION_COOKIE, cookie, json, qr_svg, set_cookie};
 
 const NEW_LIFETIME: u64 = 60;
 const SCANNED_LIFETIME: u64 = 60;
@@ -39,71 +39,17 @@ const MAX_CLOCK_SKEW: u64 = 60;
 const NUMBER_ATTEMPTS: i64 = 3;
 const LONG_POLL: Duration = Duration::from_secs(25);
 const SESSIONS_PER_MINUTE: usize = 10;
-/// Seconds a session in a terminal state is still answered for.
-pub(crate) const TERMINAL_KEPT: i64 = 600;
 const DEVICE_REQUESTS_PER_MINUTE: usize = 20;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Session {
-    sid: String,
-    challenge: String,
-    state: String,
-    version: i64,
-    created_at: i64,
-    expires_at: i64,
-    browser_address: String,
-    user_agent: String,
-    bind_cookie_hash: Vec<u8>,
-    device_id: Option<String>,
-    number: Option<String>,
-    ticket_hash: Option<Vec<u8>>,
-    ticket_expires: Option<i64>,
-    user_id: Option<i64>,
-    ended_at: Option<i64>,
-    family_asked_of: Option<String>,
-}
-
-fn state_of(text: &str) -> SessionState {
-    match text {
-        "new" => SessionState::New,
-        "scanned" => SessionState::Scanned,
-        "confirmed" => SessionState::Confirmed,
-        "consumed" => SessionState::Consumed,
-        "rejected" => SessionState::Rejected,
-        _ => SessionState::Expired,
-    }
-}
-
-fn name_of(state: SessionState) -> &'static str {
-    match state {
-        SessionState::New => "new",
-        SessionState::Scanned => "scanned",
-        SessionState::Confirmed => "confirmed",
-        SessionState::Consumed => "consumed",
-        SessionState::Rejected => "rejected",
-        SessionState::Expired => "expired",
-    }
-}
-
-pub(crate) fn json<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(value)| value)
-        .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))
-}
-
 async fn load(inner: &Shared, sid: &str) -> Result<Session, ApiError> {
-    let session: Option<Session> = sqlx::query_as("SELECT * FROM qr_sessions WHERE sid = ?")
-        .bind(sid)
-        .fetch_optional(&inner.db)
-        .await?;
-    let session = session.ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))?;
+    let session = sessions::find(&inner.db, sid)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound))?;
     if session
         .ended_at
         .is_some_and(|ended| inner.now() as i64 > ended + TERMINAL_KEPT)
     {
-        sqlx::query("DELETE FROM qr_sessions WHERE sid = ?")
-            .bind(sid)
-            .execute(&inner.db)
-            .await?;
+        sessions::delete(&inner.db, sid).await?;
         inner.forget(sid);
         return Err(ApiError::new(ErrorCode::SessionNotFound));
     }
@@ -114,26 +60,24 @@ async fn load(inner: &Shared, sid: &str) -> Result<Session, ApiError> {
 /// or loses cleanly).
 async fn expire_if_due(inner: &Shared, session: Session) -> Result<Session, ApiError> {
     let now = inner.now() as i64;
-    let due = match session.state.as_str() {
-        "new" | "scanned" => now > session.expires_at,
-        "confirmed" => session.ticket_expires.is_some_and(|t| now > t),
+    let due = match session.state {
+        Stored::New | Stored::Scanned => now > session.expires_at,
+        Stored::Confirmed => session.ticket_expires.is_some_and(|t| now > t),
         _ => false,
     };
     if !due {
         return Ok(session);
     }
-    let moved = sqlx::query(
-        "UPDATE qr_sessions SET state = 'expired', version = version + 1, ended_at = ? WHERE sid = ? AND state = ?",
+    let expire = Change::End(Stored::Expired);
+    sessions::transition(
+        &inner.db,
+        &inner.live,
+        &session.sid,
+        session.state,
+        expire,
+        now,
     )
-    .bind(now)
-    .bind(&session.sid)
-    .bind(&session.state)
-    .execute(&inner.db)
     .await?;
-    if moved.rows_affected() == 1 {
-        inner.publish(&session.sid, session.version + 1);
-        inner.tickets().remove(&session.sid);
-    }
     Box::pin(load(inner, &session.sid)).await
 }
 
@@ -154,24 +98,6 @@ async fn load_for_browser(
         return Err(ApiError::new(ErrorCode::SessionNotFound));
     }
     Ok(session)
-}
-
-pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-}
-
-pub(crate) fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!(
-        "{name}={value}; HttpOnly; Secure; SameSite=Strict; Path=/"
-    ))
-    .ok()
 }
 
 /// Opens a login session for this browser.
@@ -197,19 +123,16 @@ pub async fn create(
         .chars()
         .take(300)
         .collect::<String>();
-    sqlx::query(
-        "INSERT INTO qr_sessions (sid, challenge, state, version, created_at, expires_at, browser_address, user_agent, bind_cookie_hash)
-         VALUES (?, ?, 'new', 1, ?, ?, ?, ?, ?)",
-    )
-    .bind(&sid)
-    .bind(&challenge)
-    .bind(now as i64)
-    .bind(expires as i64)
-    .bind(browser.to_string())
-    .bind(&user_agent)
-    .bind(digest(&bind))
-    .execute(&inner.db)
-    .await?;
+    let new = NewSession {
+        sid: &sid,
+        challenge: &challenge,
+        created_at: now as i64,
+        expires_at: expires as i64,
+        browser_address: &browser.to_string(),
+        user_agent: &user_agent,
+        bind_cookie_hash: &digest(&bind),
+    };
+    sessions::insert(&inner.db, &new).await?;
     let sid_bytes = unb64(&sid).unwrap_or_default();
     let challenge_bytes = unb64(&challenge).unwrap_or_default();
     let qr = LoginQr::sign(
@@ -224,7 +147,7 @@ pub async fn create(
     let qr_uri = qr.to_uri();
     let mut response = Json(SessionCreated {
         sid,
-        qr_svg: super::pages::qr_svg(&qr_uri),
+        qr_svg: qr_svg(&qr_uri),
         qr_uri,
         expires_at: expires,
     })
@@ -243,7 +166,7 @@ pub struct Known {
 }
 
 fn status_of(inner: &Shared, session: &Session) -> StatusResponse {
-    let state = state_of(&session.state);
+    let state = SessionState::from(session.state);
     StatusResponse {
         state,
         version: session.version as u64,
@@ -256,7 +179,7 @@ fn status_of(inner: &Shared, session: &Session) -> StatusResponse {
             .flatten(),
         // Handed over once: the first poll that sees the session confirmed takes it.
         ticket: (state == SessionState::Confirmed)
-            .then(|| inner.tickets().remove(&session.sid))
+            .then(|| inner.live.take_ticket(&session.sid))
             .flatten(),
     }
 }
@@ -281,7 +204,7 @@ pub async fn status(
     let Some(_outstanding) = inner.limits.start_poll(&sid) else {
         return Err(ApiError::new(ErrorCode::SlowDown).retry_after(1));
     };
-    let mut changes = inner.subscribe(&sid, session.version);
+    let mut changes = inner.live.subscribe(&sid, session.version);
     let until_expiry = (session.expires_at as u64)
         .saturating_sub(inner.now())
         .saturating_add(1);
@@ -297,20 +220,18 @@ struct Device {
 }
 
 async fn device(inner: &Shared, id: &str) -> Result<Device, ApiError> {
-    let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(
-        "SELECT user_id, public_key, revoked FROM devices WHERE id = ? AND active = 1",
-    )
-    .bind(id)
-    .fetch_optional(&inner.db)
-    .await?;
-    let (user_id, public_key, revoked) =
-        row.ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
-    let key = <[u8; 32]>::try_from(public_key.as_slice())
+    let found = devices::find_active(&inner.db, id)
+        .await?
+        .filter(|device| !device.revoked)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
+    let key = <[u8; 32]>::try_from(found.public_key.as_slice())
         .ok()
         .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
-        .filter(|_| revoked == 0)
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
-    Ok(Device { user_id, key })
+    Ok(Device {
+        user_id: found.user_id,
+        key,
+    })
 }
 
 /// The first checks of every device request: the version it speaks, the session, the device.
@@ -378,22 +299,18 @@ fn check_signed(
 }
 
 fn check_live(session: &Session) -> Result<(), ApiError> {
-    match session.state.as_str() {
-        "expired" => Err(ApiError::new(ErrorCode::Expired)),
-        "consumed" => Err(ApiError::new(ErrorCode::AlreadyUsed)),
-        "rejected" | "confirmed" => {
-            Err(ApiError::new(ErrorCode::InvalidState).state(state_of(&session.state)))
+    match session.state {
+        Stored::Expired => Err(ApiError::new(ErrorCode::Expired)),
+        Stored::Consumed => Err(ApiError::new(ErrorCode::AlreadyUsed)),
+        Stored::Rejected | Stored::Confirmed => {
+            Err(ApiError::new(ErrorCode::InvalidState).state(session.state.into()))
         }
-        _ => Ok(()),
+        Stored::New | Stored::Scanned => Ok(()),
     }
 }
 
 async fn account_display(inner: &Shared, user_id: i64) -> Result<String, ApiError> {
-    let name: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE id = ?")
-        .bind(user_id)
-        .fetch_optional(&inner.db)
-        .await?;
-    Ok(name.map(|(n,)| n).unwrap_or_default())
+    Ok(users::name(&inner.db, user_id).await?.unwrap_or_default())
 }
 
 /// A bound device scans the session's QR code: `new` → `scanned`.
@@ -430,7 +347,7 @@ pub async fn scan(
         account_display: display,
     };
     // The same device scanning again gets the same answer.
-    if session.state == "scanned" {
+    if session.state == Stored::Scanned {
         if session.device_id.as_deref() == Some(request.device_id.as_str()) {
             let display = account_display(inner, device.user_id).await?;
             let matched = compared.unwrap_or(AddressMatch::Mismatch);
@@ -448,39 +365,27 @@ pub async fn scan(
         }
         None => return ask_for_browser_family(inner, &session, &request.device_id, browser).await,
     };
+    let now = inner.now() as i64;
     if matched == AddressMatch::Mismatch && inner.address_policy == AddressPolicy::Require {
-        let moved = sqlx::query(
-            "UPDATE qr_sessions SET state = 'rejected', version = version + 1, ended_at = ? WHERE sid = ? AND state = 'new'",
-        )
-        .bind(inner.now() as i64)
-        .bind(&sid)
-        .execute(&inner.db)
-        .await?;
-        if moved.rows_affected() == 1 {
-            inner.publish(&sid, session.version + 1);
-        }
+        let reject = Change::End(Stored::Rejected);
+        sessions::transition(&inner.db, &inner.live, &sid, Stored::New, reject, now).await?;
         tracing::warn!(session = %&sid[..6], "scan from another address refused");
         return Err(ApiError::new(ErrorCode::AddressMismatch));
     }
-    let now = inner.now() as i64;
-    let expires = (now + SCANNED_LIFETIME as i64).min(session.created_at + MAX_LIFETIME as i64);
     let number = format!("{:02}", rand::thread_rng().gen_range(10..100));
-    let moved = sqlx::query(
-        "UPDATE qr_sessions SET state = 'scanned', version = version + 1, device_id = ?, user_id = ?, number = ?, expires_at = ?
-         WHERE sid = ? AND state = 'new'",
-    )
-    .bind(&request.device_id)
-    .bind(device.user_id)
-    .bind(&number)
-    .bind(expires)
-    .bind(&sid)
-    .execute(&inner.db)
-    .await?;
-    if moved.rows_affected() != 1 {
+    let scan = Change::Scan {
+        device_id: &request.device_id,
+        user_id: device.user_id,
+        number: &number,
+        expires_at: (now + SCANNED_LIFETIME as i64).min(session.created_at + MAX_LIFETIME as i64),
+    };
+    if sessions::transition(&inner.db, &inner.live, &sid, Stored::New, scan, now)
+        .await?
+        .is_none()
+    {
         // Another request moved it first.
         return Err(ApiError::new(ErrorCode::AlreadyScanned));
     }
-    inner.publish(&sid, session.version + 1);
     let session = load(inner, &sid).await?;
     let display = account_display(inner, device.user_id).await?;
     Ok(Json(answer(&session, matched, display)))
@@ -495,11 +400,7 @@ async fn ask_for_browser_family(
     device_id: &str,
     browser: IpAddr,
 ) -> Result<Json<ScanResponse>, ApiError> {
-    sqlx::query("UPDATE qr_sessions SET family_asked_of = ? WHERE sid = ? AND state = 'new'")
-        .bind(device_id)
-        .bind(&session.sid)
-        .execute(&inner.db)
-        .await?;
+    sessions::ask_family_of(&inner.db, &session.sid, device_id).await?;
     Err(ApiError::new(ErrorCode::OtherAddressFamily).browser_family(AddressFamily::of(browser)))
 }
 
@@ -524,29 +425,16 @@ pub async fn confirm(
     };
     check_signed(inner, &device, &signed, &session)?;
     check_live(&session)?;
-    if session.state != "scanned" {
-        return Err(ApiError::new(ErrorCode::InvalidState).state(state_of(&session.state)));
+    if session.state != Stored::Scanned {
+        return Err(ApiError::new(ErrorCode::InvalidState).state(session.state.into()));
     }
     if session.device_id.as_deref() != Some(request.device_id.as_str()) {
         return Err(ApiError::new(ErrorCode::AlreadyScanned));
     }
-    let transition = |to: SessionState| {
-        sqlx::query(
-            "UPDATE qr_sessions SET state = ?, version = version + 1, ended_at = ? WHERE sid = ? AND state = 'scanned'",
-        )
-        .bind(name_of(to))
-        .bind(inner.now() as i64)
-        .bind(&sid)
-    };
+    let now = inner.now() as i64;
+    let reject = || Change::End(Stored::Rejected);
     if request.decision == Decision::Deny {
-        if transition(SessionState::Rejected)
-            .execute(&inner.db)
-            .await?
-            .rows_affected()
-            == 1
-        {
-            inner.publish(&sid, session.version + 1);
-        }
+        sessions::transition(&inner.db, &inner.live, &sid, Stored::Scanned, reject(), now).await?;
         tracing::info!(session = %&sid[..6], "login denied on the device");
         return Ok(Json(ConfirmResponse {
             state: SessionState::Rejected,
@@ -554,49 +442,33 @@ pub async fn confirm(
     }
     // The attempt is counted before the number is compared, in one atomic update: numbers sent
     // at once cannot all read the same count, and those past the third are not compared.
-    let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE qr_sessions SET number_attempts = number_attempts + 1 WHERE sid = ? AND state = 'scanned' RETURNING number_attempts",
-    )
-    .bind(&sid)
-    .fetch_optional(&inner.db)
-    .await?;
-    let attempt = match counted {
-        Some((attempt,)) if attempt <= NUMBER_ATTEMPTS => attempt,
+    let attempt = match sessions::count_number_attempt(&inner.db, &sid).await? {
+        Some(attempt) if attempt <= NUMBER_ATTEMPTS => attempt,
         Some(_) => return Err(ApiError::new(ErrorCode::InvalidState).state(SessionState::Rejected)),
         None => {
             let now = load(inner, &sid).await?;
-            return Err(ApiError::new(ErrorCode::InvalidState).state(state_of(&now.state)));
+            return Err(ApiError::new(ErrorCode::InvalidState).state(now.state.into()));
         }
     };
     let expected = session.number.clone().unwrap_or_default();
     if !bool::from(request.number.as_bytes().ct_eq(expected.as_bytes())) {
-        if attempt >= NUMBER_ATTEMPTS
-            && transition(SessionState::Rejected)
-                .execute(&inner.db)
-                .await?
-                .rows_affected()
-                == 1
-        {
-            inner.publish(&sid, session.version + 1);
+        if attempt >= NUMBER_ATTEMPTS {
+            sessions::transition(&inner.db, &inner.live, &sid, Stored::Scanned, reject(), now)
+                .await?;
         }
         return Err(ApiError::new(ErrorCode::NumberMismatch)
             .attempts_left((NUMBER_ATTEMPTS - attempt).max(0) as u32));
     }
-    let ticket = random_token(32);
-    let moved = sqlx::query(
-        "UPDATE qr_sessions SET state = 'confirmed', version = version + 1, ticket_hash = ?, ticket_expires = ?
-         WHERE sid = ? AND state = 'scanned'",
-    )
-    .bind(digest(&ticket))
-    .bind((inner.now() + TICKET_LIFETIME) as i64)
-    .bind(&sid)
-    .execute(&inner.db)
-    .await?;
-    if moved.rows_affected() != 1 {
+    let confirm = Change::Confirm {
+        ticket: random_token(32),
+        expires_at: now + TICKET_LIFETIME as i64,
+    };
+    if sessions::transition(&inner.db, &inner.live, &sid, Stored::Scanned, confirm, now)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::new(ErrorCode::InvalidState));
     }
-    inner.tickets().insert(sid.clone(), ticket);
-    inner.publish(&sid, session.version + 1);
     tracing::info!(session = %&sid[..6], "login approved on the device");
     Ok(Json(ConfirmResponse {
         state: SessionState::Confirmed,
@@ -613,38 +485,38 @@ pub async fn redeem(
     let inner: &Shared = &app;
     let request = json(body)?;
     let session = load_for_browser(inner, &sid, &headers).await?;
-    match session.state.as_str() {
-        "consumed" => return Err(ApiError::new(ErrorCode::AlreadyUsed)),
-        "expired" => return Err(ApiError::new(ErrorCode::Expired)),
-        "confirmed" => {}
-        other => return Err(ApiError::new(ErrorCode::InvalidState).state(state_of(other))),
+    match session.state {
+        Stored::Consumed => return Err(ApiError::new(ErrorCode::AlreadyUsed)),
+        Stored::Expired => return Err(ApiError::new(ErrorCode::Expired)),
+        Stored::Confirmed => {}
+        other => return Err(ApiError::new(ErrorCode::InvalidState).state(other.into())),
     }
     let presented = digest(&request.ticket);
     let stored = session.ticket_hash.clone().unwrap_or_default();
     if stored.len() != presented.len() || !bool::from(presented.ct_eq(&stored)) {
         return Err(ApiError::new(ErrorCode::InvalidRequest));
     }
-    let moved = sqlx::query(
-        "UPDATE qr_sessions SET state = 'consumed', version = version + 1, ticket_hash = NULL, ended_at = ? WHERE sid = ? AND state = 'confirmed'",
-    )
-    .bind(inner.now() as i64)
-    .bind(&sid)
-    .execute(&inner.db)
-    .await?;
-    if moved.rows_affected() != 1 {
-        return Err(ApiError::new(ErrorCode::AlreadyUsed));
-    }
-    inner.publish(&sid, session.version + 1);
     let user_id = session
         .user_id
         .ok_or_else(|| ApiError::Internal("confirmed session without a user".into()))?;
     let token = random_token(32);
-    sqlx::query("INSERT INTO login_sessions (token_hash, user_id, created_at) VALUES (?, ?, ?)")
-        .bind(digest(&token))
-        .bind(user_id)
-        .bind(inner.now() as i64)
-        .execute(&inner.db)
-        .await?;
+    let now = inner.now() as i64;
+    let redeem = Change::Redeem {
+        login: NewLoginSession {
+            token_hash: &digest(&token),
+            user_id,
+            now,
+            // A QR sign-in never counts as a fresh password + TOTP (binding a device asks one).
+            reauth_at: 0,
+            second_factor: true,
+        },
+    };
+    if sessions::transition(&inner.db, &inner.live, &sid, Stored::Confirmed, redeem, now)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::new(ErrorCode::AlreadyUsed));
+    }
     inner.forget(&sid);
     tracing::info!(session = %&sid[..6], "signed in with Sesame");
     let mut response = Json(RedeemResponse {

@@ -1,0 +1,53 @@
+//! The server's database: one module per kind of row, holding its SQL. Routes call these and
+//! never write SQL of their own for them. States are enums sqlx maps (an unknown value is an
+//! error, answered 500); every write that touches more than one row is one transaction; a
+//! database error is returned, never taken for a refusal of the user.
+
+pub(crate) mod bindings;
+pub(crate) mod devices;
+pub(crate) mod login_sessions;
+pub(crate) mod sessions;
+pub(crate) mod users;
+
+use std::collections::HashSet;
+
+use sqlx::SqlitePool;
+
+use self::login_sessions::{SESSION_IDLE, SESSION_LIFETIME};
+use self::sessions::TERMINAL_KEPT;
+
+/// Binding offers and unpaired devices are kept this long: the hourly limit counts offers.
+const BINDINGS_KEPT: i64 = 3600;
+
+/// Deletes what no request will read again — sessions ended or expired more than 10 minutes
+/// ago (answered until then), binding offers and unpaired devices over an hour old, browser
+/// sessions past their lifetime — and returns the login sessions still stored.
+pub(crate) async fn purge(db: &SqlitePool, now: i64) -> Result<HashSet<String>, sqlx::Error> {
+    let kept_after_end = now - TERMINAL_KEPT;
+    sqlx::query(
+        "DELETE FROM qr_sessions WHERE (ended_at IS NOT NULL AND ended_at < ?) OR expires_at < ?",
+    )
+    .bind(kept_after_end)
+    .bind(kept_after_end)
+    .execute(db)
+    .await?;
+    sqlx::query("DELETE FROM bindings WHERE state != 'active' AND expires_at < ?")
+        .bind(now - BINDINGS_KEPT)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM devices WHERE active = 0 AND created_at < ?")
+        .bind(now - BINDINGS_KEPT)
+        .execute(db)
+        .await?;
+    sqlx::query(
+        "DELETE FROM login_sessions WHERE created_at < ? OR MAX(last_seen, created_at) < ?",
+    )
+    .bind(now - SESSION_LIFETIME)
+    .bind(now - SESSION_IDLE)
+    .execute(db)
+    .await?;
+    let stored = sqlx::query_as::<_, (String,)>("SELECT sid FROM qr_sessions")
+        .fetch_all(db)
+        .await?;
+    Ok(stored.into_iter().map(|(sid,)| sid).collect())
+}

@@ -1,0 +1,235 @@
+//! Login sessions started by a browser's QR code: their rows, and the one function that moves
+//! them from state to state.
+
+use sesame_protocol::wire::SessionState;
+use sqlx::SqlitePool;
+
+use super::login_sessions::{self, NewLoginSession};
+use crate::live::LiveSessions;
+use crate::tokens::digest;
+
+/// Seconds a session in a terminal state is still answered for, then 404.
+pub(crate) const TERMINAL_KEPT: i64 = 600;
+
+/// A session's state as stored. sqlx maps the column to it: a value that is not one of these
+/// is an error (answered 500), never taken for one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub(crate) enum State {
+    New,
+    Scanned,
+    Confirmed,
+    Consumed,
+    Rejected,
+    Expired,
+}
+
+impl From<State> for SessionState {
+    fn from(state: State) -> Self {
+        match state {
+            State::New => Self::New,
+            State::Scanned => Self::Scanned,
+            State::Confirmed => Self::Confirmed,
+            State::Consumed => Self::Consumed,
+            State::Rejected => Self::Rejected,
+            State::Expired => Self::Expired,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct Session {
+    pub sid: String,
+    pub challenge: String,
+    pub state: State,
+    pub version: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub browser_address: String,
+    pub user_agent: String,
+    pub bind_cookie_hash: Vec<u8>,
+    pub device_id: Option<String>,
+    pub number: Option<String>,
+    pub ticket_expires: Option<i64>,
+    pub user_id: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub family_asked_of: Option<String>,
+    pub ticket_hash: Option<Vec<u8>>,
+}
+
+/// A session as a browser opens it.
+pub(crate) struct NewSession<'a> {
+    pub sid: &'a str,
+    pub challenge: &'a str,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub browser_address: &'a str,
+    pub user_agent: &'a str,
+    pub bind_cookie_hash: &'a [u8],
+}
+
+pub(crate) async fn insert(db: &SqlitePool, new: &NewSession<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO qr_sessions (sid, challenge, state, version, created_at, expires_at, browser_address, user_agent, bind_cookie_hash)
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)",
+    )
+    .bind(new.sid)
+    .bind(new.challenge)
+    .bind(State::New)
+    .bind(new.created_at)
+    .bind(new.expires_at)
+    .bind(new.browser_address)
+    .bind(new.user_agent)
+    .bind(new.bind_cookie_hash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn find(db: &SqlitePool, sid: &str) -> Result<Option<Session>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM qr_sessions WHERE sid = ?")
+        .bind(sid)
+        .fetch_optional(db)
+        .await
+}
+
+pub(crate) async fn delete(db: &SqlitePool, sid: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM qr_sessions WHERE sid = ?")
+        .bind(sid)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records that `device_id` was asked to scan again over the browser's address family.
+pub(crate) async fn ask_family_of(
+    db: &SqlitePool,
+    sid: &str,
+    device_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE qr_sessions SET family_asked_of = ? WHERE sid = ? AND state = ?")
+        .bind(device_id)
+        .bind(sid)
+        .bind(State::New)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts an attempt at the number, in one atomic update before it is compared; `None` when the
+/// session is no longer scanned.
+pub(crate) async fn count_number_attempt(
+    db: &SqlitePool,
+    sid: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let counted: Option<(i64,)> = sqlx::query_as(
+        "UPDATE qr_sessions SET number_attempts = number_attempts + 1 WHERE sid = ? AND state = ? RETURNING number_attempts",
+    )
+    .bind(sid)
+    .bind(State::Scanned)
+    .fetch_optional(db)
+    .await?;
+    Ok(counted.map(|(attempt,)| attempt))
+}
+
+/// A move from one state to the next, with what changes along.
+pub(crate) enum Change<'a> {
+    /// `new` → `scanned` by a device of `user_id`, showing `number`.
+    Scan {
+        device_id: &'a str,
+        user_id: i64,
+        number: &'a str,
+        expires_at: i64,
+    },
+    /// `scanned` → `confirmed`: the ticket for the browser (its hash stored, itself held in
+    /// memory for the next poll).
+    Confirm { ticket: String, expires_at: i64 },
+    /// `confirmed` → `consumed`, and the browser's signed-in session, both or neither.
+    Redeem { login: NewLoginSession<'a> },
+    /// To `rejected` or `expired`.
+    End(State),
+}
+
+impl Change<'_> {
+    fn to(&self) -> State {
+        match self {
+            Change::Scan { .. } => State::Scanned,
+            Change::Confirm { .. } => State::Confirmed,
+            Change::Redeem { .. } => State::Consumed,
+            Change::End(state) => *state,
+        }
+    }
+}
+
+/// Moves session `sid` from `from` as `change` says — if it is still in `from`, a compare-and-set
+/// in one transaction with every row that goes with the move — then wakes the session's waiting
+/// polls. `Ok(None)`: another request moved it first, and nothing was written.
+pub(crate) async fn transition(
+    db: &SqlitePool,
+    live: &LiveSessions,
+    sid: &str,
+    from: State,
+    change: Change<'_>,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let to = change.to();
+    let ended_at = matches!(to, State::Consumed | State::Rejected | State::Expired).then_some(now);
+    let mut tx = db.begin().await?;
+    let moved: Option<(i64,)> = sqlx::query_as(
+        "UPDATE qr_sessions SET state = ?, version = version + 1, ended_at = ? WHERE sid = ? AND state = ? RETURNING version",
+    )
+    .bind(to)
+    .bind(ended_at)
+    .bind(sid)
+    .bind(from)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((version,)) = moved else {
+        return Ok(None);
+    };
+    let mut ticket_to_hold = None;
+    match change {
+        Change::Scan {
+            device_id,
+            user_id,
+            number,
+            expires_at,
+        } => {
+            sqlx::query(
+                "UPDATE qr_sessions SET device_id = ?, user_id = ?, number = ?, expires_at = ? WHERE sid = ?",
+            )
+            .bind(device_id)
+            .bind(user_id)
+            .bind(number)
+            .bind(expires_at)
+            .bind(sid)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Change::Confirm { ticket, expires_at } => {
+            sqlx::query("UPDATE qr_sessions SET ticket_hash = ?, ticket_expires = ? WHERE sid = ?")
+                .bind(digest(&ticket))
+                .bind(expires_at)
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+            ticket_to_hold = Some(ticket);
+        }
+        Change::Redeem { login } => {
+            sqlx::query("UPDATE qr_sessions SET ticket_hash = NULL WHERE sid = ?")
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+            login_sessions::insert(&mut *tx, &login).await?;
+        }
+        Change::End(_) => {}
+    }
+    tx.commit().await?;
+    match (to, ticket_to_hold) {
+        (State::Confirmed, Some(ticket)) => live.hold_ticket(sid, ticket),
+        (State::Expired, _) => live.drop_ticket(sid),
+        _ => {}
+    }
+    live.publish(sid, version);
+    Ok(Some(version))
+}
