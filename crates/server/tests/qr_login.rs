@@ -129,15 +129,7 @@ async fn a_scan_from_another_address_is_refused_and_the_browser_is_not_signed_in
 async fn a_scan_over_the_other_address_family_must_be_repeated_over_the_browsers() {
     let server = Server::start().await;
     let (sid, chal, cookie) = server.open_from("[::1]:50000").await;
-    let body = server.scan_body(
-        &server.device_key,
-        DEVICE_ID,
-        &sid,
-        &chal,
-        server.clock.now(),
-    );
-    let path = format!("/api/qr/sessions/{sid}/scan");
-    let (status, answer) = server.post("127.0.0.1:40000", path.clone(), &body).await;
+    let (status, answer) = server.scan_from("127.0.0.1:40000", &sid, &chal).await;
     assert_eq!(
         (status, error_of(&answer), answer["browser_family"].as_str()),
         (StatusCode::CONFLICT, "other_address_family", Some("ipv6"))
@@ -146,7 +138,7 @@ async fn a_scan_over_the_other_address_family_must_be_repeated_over_the_browsers
     assert_eq!(state["state"], "new", "nothing moved: {state}");
 
     // Over IPv6, as the browser: compared, and the same desktop matches.
-    let (status, answer) = server.post("[::1]:40001", path, &body).await;
+    let (status, answer) = server.scan_from("[::1]:40001", &sid, &chal).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["address_match"], "match");
     assert_eq!(answer["browser_address"], "::1");
@@ -157,18 +149,10 @@ async fn a_device_that_cannot_reach_the_browsers_family_is_elsewhere() {
     for policy in [AddressPolicy::Require, AddressPolicy::Warn] {
         let server = Server::start_with(|state| state.with_address_policy(policy)).await;
         let (sid, chal, cookie) = server.open_from("[::1]:50000").await;
-        let body = server.scan_body(
-            &server.device_key,
-            DEVICE_ID,
-            &sid,
-            &chal,
-            server.clock.now(),
-        );
-        let path = format!("/api/qr/sessions/{sid}/scan");
-        let (first, _) = server.post("127.0.0.1:40000", path.clone(), &body).await;
+        let (first, _) = server.scan_from("127.0.0.1:40000", &sid, &chal).await;
         assert_eq!(first, StatusCode::CONFLICT);
         // Asked again over IPv4: it could not use IPv6.
-        let (status, answer) = server.post("127.0.0.1:40000", path, &body).await;
+        let (status, answer) = server.scan_from("127.0.0.1:40000", &sid, &chal).await;
         let (_, state) = server.status(&sid, &cookie, 0).await;
         if policy == AddressPolicy::Require {
             assert_eq!(

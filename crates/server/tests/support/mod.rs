@@ -205,13 +205,14 @@ impl Server {
     }
 
     pub async fn scan(&self, sid: &str, chal: &str) -> (StatusCode, Value) {
+        self.scan_from("127.0.0.1:40000", sid, chal).await
+    }
+
+    /// The bound device scans from `peer`.
+    pub async fn scan_from(&self, peer: &str, sid: &str, chal: &str) -> (StatusCode, Value) {
         let body = self.scan_body(&self.device_key, DEVICE_ID, sid, chal, self.clock.now());
-        self.post(
-            "127.0.0.1:40000",
-            format!("/api/qr/sessions/{sid}/scan"),
-            &body,
-        )
-        .await
+        self.post(peer, format!("/api/qr/sessions/{sid}/scan"), &body)
+            .await
     }
 }
 
