@@ -71,7 +71,7 @@ async fn start_server() -> Server {
             .filename(&db_path)
             .create_if_missing(true);
         let pool = sqlx::SqlitePool::connect_with(options).await.expect("db");
-        sqlx::migrate!("./migrations")
+        sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
             .expect("migrate");

@@ -38,7 +38,7 @@ pub(crate) async fn signed_in_any(
     login_sessions::touch(&inner.db, &token_hash, now).await?;
     Ok(SignedIn {
         user_id: session.user_id,
-        reauth_at: if session.second_factor {
+        reauth_at: if session.second_factor == 1 {
             session.reauth_at
         } else {
             0

@@ -4,6 +4,7 @@
 mod auth;
 pub mod client_address;
 pub mod clock;
+pub mod database;
 pub mod error;
 pub mod guards;
 pub mod keys;

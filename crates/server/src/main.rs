@@ -9,10 +9,10 @@ use clap::Parser;
 use sesame_protocol::origin::Origin;
 use sesame_server::client_address::TrustedProxies;
 use sesame_server::clock::SystemClock;
+use sesame_server::database::Database;
 use sesame_server::routes::accounts::{create_user, otpauth_uri, set_totp_secret};
 use sesame_server::tokens::random_token;
 use sesame_server::{AddressPolicy, AppState, app, keys};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 /// Sesame's reference QR-login server.
 #[derive(Debug, Parser)]
@@ -21,10 +21,12 @@ struct Args {
     /// Address to listen on.
     #[arg(long, env = "SESAME_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// The SQLite database file (created if missing).
+    /// The database: an SQLite file (`PATH` or `sqlite:PATH`, created if missing) for one
+    /// instance, or `postgres://user:password@host/database` shared by several.
     #[arg(long, env = "SESAME_DB", default_value = "sesame-server.db")]
-    db: PathBuf,
-    /// The server's signing key (created if missing, mode 0600); by default beside the database.
+    db: String,
+    /// The server's signing key (created if missing, mode 0600); by default beside an SQLite
+    /// database. With PostgreSQL, give it: every instance must sign with the same key.
     #[arg(long, env = "SESAME_KEY")]
     key: Option<PathBuf>,
     /// The origin browsers use to reach this server; by default http://<listen>.
@@ -74,10 +76,14 @@ async fn main() {
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.listen));
     let origin = Origin::parse(&origin_text).unwrap_or_else(|e| fail(format!("--origin: {e}")));
-    let key_path = args
-        .key
-        .clone()
-        .unwrap_or_else(|| args.db.with_extension("key"));
+    let database = Database::parse(&args.db).unwrap_or_else(|e| fail(format!("--db: {e}")));
+    let key_path = match (&args.key, database.file()) {
+        (Some(key), _) => key.clone(),
+        (None, Some(file)) => file.with_extension("key"),
+        (None, None) => fail(
+            "--key is needed with a PostgreSQL database: every instance must sign with the same key",
+        ),
+    };
     let key = keys::load_or_create(&key_path).unwrap_or_else(|e| fail(e));
     if args.print_public_key {
         println!(
@@ -86,18 +92,10 @@ async fn main() {
         );
         return;
     }
-    let options = SqliteConnectOptions::new()
-        .filename(&args.db)
-        .create_if_missing(true);
-    let db = SqlitePoolOptions::new()
-        .connect_with(options)
+    let db = database
+        .connect()
         .await
-        .unwrap_or_else(|e| {
-            fail(format!(
-                "could not open the database {}: {e}",
-                args.db.display()
-            ))
-        });
+        .unwrap_or_else(|e| fail(format!("could not open the database {database}: {e}")));
     let policy = if args.address_warn_only {
         AddressPolicy::Warn
     } else {
@@ -109,8 +107,7 @@ async fn main() {
         .with_trusted_proxies(proxies);
     if let Err(error) = state.migrate().await {
         fail(format!(
-            "could not prepare the database {}: {error}",
-            args.db.display()
+            "could not prepare the database {database}: {error}"
         ));
     }
     if args.demo {

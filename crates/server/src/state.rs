@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
 use sesame_protocol::origin::Origin;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::Semaphore;
 
 use crate::client_address::TrustedProxies;
 use crate::clock::Clock;
+use crate::database::Backend;
 use crate::limits::RateLimits;
 use crate::live::LiveSessions;
 use crate::store;
@@ -39,7 +40,7 @@ impl std::ops::Deref for AppState {
 
 /// The server's shared parts: database, key, origin, clock, the waiters of long polls, limits.
 pub struct Shared {
-    pub(crate) db: SqlitePool,
+    pub(crate) db: AnyPool,
     pub(crate) key: SigningKey,
     pub(crate) origin: Origin,
     pub(crate) clock: Arc<dyn Clock>,
@@ -58,7 +59,7 @@ pub struct Shared {
 impl AppState {
     /// The state for a server at `origin` signing with `key`.
     pub fn new(
-        db: SqlitePool,
+        db: AnyPool,
         key: SigningKey,
         origin: Origin,
         clock: Arc<dyn Clock>,
@@ -94,13 +95,17 @@ impl AppState {
         self
     }
 
-    /// Runs the migrations (the binary embeds them).
+    /// Runs the migrations of the database's kind (the binary embeds both sets).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        sqlx::migrate!("./migrations").run(&self.0.db).await
+        let migrator = match Backend::of(&self.0.db).await? {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&self.0.db).await
     }
 
     /// The database, for provisioning (users, devices) from the binary and tests.
-    pub fn db(&self) -> &SqlitePool {
+    pub fn db(&self) -> &AnyPool {
         &self.0.db
     }
 }

@@ -783,24 +783,6 @@ async fn answers_carry_security_headers_and_rejections_are_json() {
     );
 }
 
-/// Makes every write of `statement` (`INSERT`, `UPDATE`) to `table` fail, as a full disk or a
-/// lost connection would halfway through a request.
-async fn break_writes(server: &Server, statement: &str, table: &str) {
-    sqlx::query(&format!(
-        "CREATE TRIGGER broken_{table} BEFORE {statement} ON {table} BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-    ))
-    .execute(server.state.db())
-    .await
-    .expect("trigger");
-}
-
-async fn mend_writes(server: &Server, table: &str) {
-    sqlx::query(&format!("DROP TRIGGER broken_{table}"))
-        .execute(server.state.db())
-        .await
-        .expect("drop trigger");
-}
-
 /// Issue 12 ("no write uses a transaction"): a claim whose device row could not be written left
 /// the binding claimed with no device — unusable, and a retry answered `already_claimed`. Now
 /// the two are one transaction: the failure is a 500 and the same claim works once mended.
@@ -811,13 +793,13 @@ async fn a_claim_that_fails_halfway_leaves_the_binding_claimable() {
     let device = SigningKey::from_bytes(&[26; 32]);
     let path = format!("/api/bindings/{}/claim", qr.binding_id);
     let body = claim_body(support::ORIGIN, &qr, &device, &qr.enroll_secret);
-    break_writes(&server, "INSERT", "devices").await;
+    server.break_writes("INSERT", "devices").await;
     let (status, answer) = server.post("127.0.0.1:40000", path.clone(), &body).await;
     assert_eq!(
         (status, error_of(&answer)),
         (StatusCode::INTERNAL_SERVER_ERROR, "internal")
     );
-    mend_writes(&server, "devices").await;
+    server.mend_writes("devices").await;
     let (status, answer) = server.post("127.0.0.1:40000", path, &body).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 }
@@ -834,18 +816,18 @@ async fn a_pairing_that_fails_halfway_activates_nothing() {
         .as_str()
         .expect("pairing")
         .to_owned();
-    break_writes(&server, "UPDATE", "devices").await;
+    server.break_writes("UPDATE", "devices").await;
     let (status, _, _) = server
         .call(BROWSER, pairing_request(&qr, &cookie, &pairing))
         .await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    let (state,): (String,) = sqlx::query_as("SELECT state FROM bindings WHERE id = ?")
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM bindings WHERE id = $1")
         .bind(&qr.binding_id)
         .fetch_one(server.state.db())
         .await
         .expect("binding");
     assert_eq!(state, "claimed");
-    mend_writes(&server, "devices").await;
+    server.mend_writes("devices").await;
     let (status, view, _) = server
         .call(BROWSER, pairing_request(&qr, &cookie, &pairing))
         .await;

@@ -175,7 +175,7 @@ async fn a_device_that_cannot_reach_the_browsers_family_is_elsewhere() {
 async fn a_stored_state_the_server_does_not_know_is_an_error_not_a_state() {
     let server = Server::start().await;
     let (sid, chal, cookie) = server.open().await;
-    sqlx::query("UPDATE qr_sessions SET state = 'paused' WHERE sid = ?")
+    sqlx::query("UPDATE qr_sessions SET state = 'paused' WHERE sid = $1")
         .bind(&sid)
         .execute(server.state.db())
         .await
@@ -209,12 +209,7 @@ async fn a_redemption_that_fails_halfway_can_be_retried() {
     assert_eq!(status, StatusCode::OK);
     let (_, confirmed) = server.status(&sid, &cookie, 2).await;
     let ticket = confirmed["ticket"].as_str().expect("ticket").to_owned();
-    sqlx::query(
-        "CREATE TRIGGER broken BEFORE INSERT ON login_sessions BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    )
-    .execute(server.state.db())
-    .await
-    .expect("trigger");
+    server.break_writes("INSERT", "login_sessions").await;
     let redeem = |cookie: &str| {
         Request::post(format!("/api/qr/sessions/{sid}/redeem"))
             .header(header::CONTENT_TYPE, "application/json")
@@ -225,10 +220,7 @@ async fn a_redemption_that_fails_halfway_can_be_retried() {
     };
     let (status, _, _) = server.call(BROWSER, redeem(&cookie)).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    sqlx::query("DROP TRIGGER broken")
-        .execute(server.state.db())
-        .await
-        .expect("drop trigger");
+    server.mend_writes("login_sessions").await;
     let (status, body, session_cookie) = server.call(BROWSER, redeem(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(session_cookie.is_some_and(|c| c.starts_with("__Host-sesame-session=")));

@@ -222,7 +222,7 @@ struct Device {
 async fn device(inner: &Shared, id: &str) -> Result<Device, ApiError> {
     let found = devices::find_active(&inner.db, id)
         .await?
-        .filter(|device| !device.revoked)
+        .filter(|device| device.revoked == 0)
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
     let key = <[u8; 32]>::try_from(found.public_key.as_slice())
         .ok()

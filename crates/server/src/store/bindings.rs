@@ -2,11 +2,10 @@
 //! transaction, so a binding is never claimed without its device, nor a device active without
 //! its binding.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// A binding's state as stored; a value that is not one of these is an error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BindingState {
     /// Offered to the signed-in user, waiting for a device to claim it.
     Pending,
@@ -17,7 +16,9 @@ pub(crate) enum BindingState {
 }
 
 impl BindingState {
-    /// How the binding's page names it.
+    const ALL: [Self; 4] = [Self::Pending, Self::Claimed, Self::Active, Self::Cancelled];
+
+    /// Its name in the database and on the binding's page.
     pub fn name(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -28,10 +29,22 @@ impl BindingState {
     }
 }
 
+impl TryFrom<String> for BindingState {
+    type Error = super::UnknownState;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.name() == stored)
+            .ok_or(super::UnknownState(stored))
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct Binding {
     pub user_id: i64,
     pub secret_hash: Vec<u8>,
+    #[sqlx(try_from = "String")]
     pub state: BindingState,
     pub expires_at: i64,
     pub device_id: Option<String>,
@@ -48,9 +61,9 @@ pub(crate) struct NewDevice<'a> {
     pub pairing_code: &'a str,
 }
 
-pub(crate) async fn find(db: &SqlitePool, id: &str) -> Result<Option<Binding>, sqlx::Error> {
+pub(crate) async fn find(db: &AnyPool, id: &str) -> Result<Option<Binding>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code FROM bindings WHERE id = ?",
+        "SELECT user_id, secret_hash, state, expires_at, device_id, claim_address, pairing_code FROM bindings WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -59,12 +72,12 @@ pub(crate) async fn find(db: &SqlitePool, id: &str) -> Result<Option<Binding>, s
 
 /// Bindings offered to `user_id` since `since`.
 pub(crate) async fn offered_since(
-    db: &SqlitePool,
+    db: &AnyPool,
     user_id: i64,
     since: i64,
 ) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE user_id = ? AND created_at > ?")
+        sqlx::query_as("SELECT COUNT(*) FROM bindings WHERE user_id = $1 AND created_at > $2")
             .bind(user_id)
             .bind(since)
             .fetch_one(db)
@@ -75,7 +88,7 @@ pub(crate) async fn offered_since(
 /// Offers a binding to `user_id`. One live binding per account: the new offer voids the last
 /// and the device it had claimed, in the same transaction.
 pub(crate) async fn offer(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
     user_id: i64,
     secret_hash: &[u8],
@@ -83,24 +96,24 @@ pub(crate) async fn offer(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE bindings SET state = ? WHERE user_id = ? AND state IN (?, ?)")
-        .bind(BindingState::Cancelled)
+    sqlx::query("UPDATE bindings SET state = $1 WHERE user_id = $2 AND state IN ($3, $4)")
+        .bind(BindingState::Cancelled.name())
         .bind(user_id)
-        .bind(BindingState::Pending)
-        .bind(BindingState::Claimed)
+        .bind(BindingState::Pending.name())
+        .bind(BindingState::Claimed.name())
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM devices WHERE user_id = ? AND active = 0")
+    sqlx::query("DELETE FROM devices WHERE user_id = $1 AND active = 0")
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO bindings (id, user_id, secret_hash, state, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO bindings (id, user_id, secret_hash, state, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(user_id)
     .bind(secret_hash)
-    .bind(BindingState::Pending)
+    .bind(BindingState::Pending.name())
     .bind(now)
     .bind(expires_at)
     .execute(&mut *tx)
@@ -111,7 +124,7 @@ pub(crate) async fn offer(
 /// Claims a pending binding for a new, inactive device: both rows or neither. `false` when
 /// another claim won.
 pub(crate) async fn claim(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
     user_id: i64,
     device: &NewDevice<'_>,
@@ -119,14 +132,14 @@ pub(crate) async fn claim(
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let won = sqlx::query(
-        "UPDATE bindings SET state = ?, device_id = ?, claim_address = ?, pairing_code = ? WHERE id = ? AND state = ?",
+        "UPDATE bindings SET state = $1, device_id = $2, claim_address = $3, pairing_code = $4 WHERE id = $5 AND state = $6",
     )
-    .bind(BindingState::Claimed)
+    .bind(BindingState::Claimed.name())
     .bind(device.id)
     .bind(device.claim_address)
     .bind(device.pairing_code)
     .bind(id)
-    .bind(BindingState::Pending)
+    .bind(BindingState::Pending.name())
     .execute(&mut *tx)
     .await?
     .rows_affected()
@@ -135,7 +148,7 @@ pub(crate) async fn claim(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO devices (id, user_id, public_key, name, created_at, active) VALUES (?, ?, ?, ?, ?, 0)",
+        "INSERT INTO devices (id, user_id, public_key, name, created_at, active) VALUES ($1, $2, $3, $4, $5, 0)",
     )
     .bind(device.id)
     .bind(user_id)
@@ -151,14 +164,14 @@ pub(crate) async fn claim(
 /// Counts an attempt at the pairing code, atomically, before it is compared; `None` when the
 /// binding is no longer claimed.
 pub(crate) async fn count_pairing_attempt(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE bindings SET pairing_attempts = pairing_attempts + 1 WHERE id = ? AND state = ? RETURNING pairing_attempts",
+        "UPDATE bindings SET pairing_attempts = pairing_attempts + 1 WHERE id = $1 AND state = $2 RETURNING pairing_attempts",
     )
     .bind(id)
-    .bind(BindingState::Claimed)
+    .bind(BindingState::Claimed.name())
     .fetch_optional(db)
     .await?;
     Ok(counted.map(|(attempt,)| attempt))
@@ -166,18 +179,18 @@ pub(crate) async fn count_pairing_attempt(
 
 /// Cancels a claimed binding and deletes the device it would have made active, together.
 pub(crate) async fn cancel(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
     device_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE bindings SET state = ? WHERE id = ? AND state = ?")
-        .bind(BindingState::Cancelled)
+    sqlx::query("UPDATE bindings SET state = $1 WHERE id = $2 AND state = $3")
+        .bind(BindingState::Cancelled.name())
         .bind(id)
-        .bind(BindingState::Claimed)
+        .bind(BindingState::Claimed.name())
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM devices WHERE id = ? AND active = 0")
+    sqlx::query("DELETE FROM devices WHERE id = $1 AND active = 0")
         .bind(device_id)
         .execute(&mut *tx)
         .await?;
@@ -187,21 +200,21 @@ pub(crate) async fn cancel(
 /// The pairing code was typed: the binding and its device become active together. `false` when
 /// the binding was no longer claimed.
 pub(crate) async fn activate(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
     device_id: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let won = sqlx::query("UPDATE bindings SET state = ? WHERE id = ? AND state = ?")
-        .bind(BindingState::Active)
+    let won = sqlx::query("UPDATE bindings SET state = $1 WHERE id = $2 AND state = $3")
+        .bind(BindingState::Active.name())
         .bind(id)
-        .bind(BindingState::Claimed)
+        .bind(BindingState::Claimed.name())
         .execute(&mut *tx)
         .await?
         .rows_affected()
         == 1;
     let device_activated = won
-        && sqlx::query("UPDATE devices SET active = 1 WHERE id = ?")
+        && sqlx::query("UPDATE devices SET active = 1 WHERE id = $1")
             .bind(device_id)
             .execute(&mut *tx)
             .await?

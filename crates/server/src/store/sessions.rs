@@ -2,7 +2,7 @@
 //! them from state to state.
 
 use sesame_protocol::wire::SessionState;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::login_sessions::{self, NewLoginSession};
 use crate::live::LiveSessions;
@@ -11,10 +11,9 @@ use crate::tokens::digest;
 /// Seconds a session in a terminal state is still answered for, then 404.
 pub(crate) const TERMINAL_KEPT: i64 = 600;
 
-/// A session's state as stored. sqlx maps the column to it: a value that is not one of these
-/// is an error (answered 500), never taken for one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
+/// A session's state as stored. Rows are read through it: a value that is not one of these is
+/// an error (answered 500), never taken for one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum State {
     New,
     Scanned,
@@ -22,6 +21,40 @@ pub(crate) enum State {
     Consumed,
     Rejected,
     Expired,
+}
+
+impl State {
+    const ALL: [Self; 6] = [
+        Self::New,
+        Self::Scanned,
+        Self::Confirmed,
+        Self::Consumed,
+        Self::Rejected,
+        Self::Expired,
+    ];
+
+    /// Its name in the database (the protocol's name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Scanned => "scanned",
+            Self::Confirmed => "confirmed",
+            Self::Consumed => "consumed",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+impl TryFrom<String> for State {
+    type Error = super::UnknownState;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.name() == stored)
+            .ok_or(super::UnknownState(stored))
+    }
 }
 
 impl From<State> for SessionState {
@@ -41,6 +74,7 @@ impl From<State> for SessionState {
 pub(crate) struct Session {
     pub sid: String,
     pub challenge: String,
+    #[sqlx(try_from = "String")]
     pub state: State,
     pub version: i64,
     pub created_at: i64,
@@ -68,14 +102,14 @@ pub(crate) struct NewSession<'a> {
     pub bind_cookie_hash: &'a [u8],
 }
 
-pub(crate) async fn insert(db: &SqlitePool, new: &NewSession<'_>) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert(db: &AnyPool, new: &NewSession<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO qr_sessions (sid, challenge, state, version, created_at, expires_at, browser_address, user_agent, bind_cookie_hash)
-         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)",
     )
     .bind(new.sid)
     .bind(new.challenge)
-    .bind(State::New)
+    .bind(State::New.name())
     .bind(new.created_at)
     .bind(new.expires_at)
     .bind(new.browser_address)
@@ -86,15 +120,15 @@ pub(crate) async fn insert(db: &SqlitePool, new: &NewSession<'_>) -> Result<(), 
     Ok(())
 }
 
-pub(crate) async fn find(db: &SqlitePool, sid: &str) -> Result<Option<Session>, sqlx::Error> {
-    sqlx::query_as("SELECT * FROM qr_sessions WHERE sid = ?")
+pub(crate) async fn find(db: &AnyPool, sid: &str) -> Result<Option<Session>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM qr_sessions WHERE sid = $1")
         .bind(sid)
         .fetch_optional(db)
         .await
 }
 
-pub(crate) async fn delete(db: &SqlitePool, sid: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM qr_sessions WHERE sid = ?")
+pub(crate) async fn delete(db: &AnyPool, sid: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM qr_sessions WHERE sid = $1")
         .bind(sid)
         .execute(db)
         .await?;
@@ -103,14 +137,14 @@ pub(crate) async fn delete(db: &SqlitePool, sid: &str) -> Result<(), sqlx::Error
 
 /// Records that `device_id` was asked to scan again over the browser's address family.
 pub(crate) async fn ask_family_of(
-    db: &SqlitePool,
+    db: &AnyPool,
     sid: &str,
     device_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE qr_sessions SET family_asked_of = ? WHERE sid = ? AND state = ?")
+    sqlx::query("UPDATE qr_sessions SET family_asked_of = $1 WHERE sid = $2 AND state = $3")
         .bind(device_id)
         .bind(sid)
-        .bind(State::New)
+        .bind(State::New.name())
         .execute(db)
         .await?;
     Ok(())
@@ -119,14 +153,14 @@ pub(crate) async fn ask_family_of(
 /// Counts an attempt at the number, in one atomic update before it is compared; `None` when the
 /// session is no longer scanned.
 pub(crate) async fn count_number_attempt(
-    db: &SqlitePool,
+    db: &AnyPool,
     sid: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
     let counted: Option<(i64,)> = sqlx::query_as(
-        "UPDATE qr_sessions SET number_attempts = number_attempts + 1 WHERE sid = ? AND state = ? RETURNING number_attempts",
+        "UPDATE qr_sessions SET number_attempts = number_attempts + 1 WHERE sid = $1 AND state = $2 RETURNING number_attempts",
     )
     .bind(sid)
-    .bind(State::Scanned)
+    .bind(State::Scanned.name())
     .fetch_optional(db)
     .await?;
     Ok(counted.map(|(attempt,)| attempt))
@@ -165,7 +199,7 @@ impl Change<'_> {
 /// in one transaction with every row that goes with the move — then wakes the session's waiting
 /// polls. `Ok(None)`: another request moved it first, and nothing was written.
 pub(crate) async fn transition(
-    db: &SqlitePool,
+    db: &AnyPool,
     live: &LiveSessions,
     sid: &str,
     from: State,
@@ -176,12 +210,12 @@ pub(crate) async fn transition(
     let ended_at = matches!(to, State::Consumed | State::Rejected | State::Expired).then_some(now);
     let mut tx = db.begin().await?;
     let moved: Option<(i64,)> = sqlx::query_as(
-        "UPDATE qr_sessions SET state = ?, version = version + 1, ended_at = ? WHERE sid = ? AND state = ? RETURNING version",
+        "UPDATE qr_sessions SET state = $1, version = version + 1, ended_at = $2 WHERE sid = $3 AND state = $4 RETURNING version",
     )
-    .bind(to)
+    .bind(to.name())
     .bind(ended_at)
     .bind(sid)
-    .bind(from)
+    .bind(from.name())
     .fetch_optional(&mut *tx)
     .await?;
     let Some((version,)) = moved else {
@@ -196,7 +230,7 @@ pub(crate) async fn transition(
             expires_at,
         } => {
             sqlx::query(
-                "UPDATE qr_sessions SET device_id = ?, user_id = ?, number = ?, expires_at = ? WHERE sid = ?",
+                "UPDATE qr_sessions SET device_id = $1, user_id = $2, number = $3, expires_at = $4 WHERE sid = $5",
             )
             .bind(device_id)
             .bind(user_id)
@@ -207,16 +241,18 @@ pub(crate) async fn transition(
             .await?;
         }
         Change::Confirm { ticket, expires_at } => {
-            sqlx::query("UPDATE qr_sessions SET ticket_hash = ?, ticket_expires = ? WHERE sid = ?")
-                .bind(digest(&ticket))
-                .bind(expires_at)
-                .bind(sid)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE qr_sessions SET ticket_hash = $1, ticket_expires = $2 WHERE sid = $3",
+            )
+            .bind(digest(&ticket))
+            .bind(expires_at)
+            .bind(sid)
+            .execute(&mut *tx)
+            .await?;
             ticket_to_hold = Some(ticket);
         }
         Change::Redeem { login } => {
-            sqlx::query("UPDATE qr_sessions SET ticket_hash = NULL WHERE sid = ?")
+            sqlx::query("UPDATE qr_sessions SET ticket_hash = NULL WHERE sid = $1")
                 .bind(sid)
                 .execute(&mut *tx)
                 .await?;

@@ -1,5 +1,7 @@
-//! The server in-process for HTTP tests: a real in-memory SQLite database, a clock the tests
-//! move, a user and a bound device.
+//! The server in-process for HTTP tests: a real database — in-memory SQLite, or, when
+//! `SESAME_TEST_POSTGRES` names a PostgreSQL server (the test command starts a throw-away
+//! cluster), a fresh database of its own on it — a clock the tests move, a user and a bound
+//! device.
 
 #![allow(dead_code)] // each suite uses a different part
 
@@ -18,8 +20,11 @@ use sesame_protocol::origin::Origin;
 use sesame_protocol::qr::LoginQr;
 use sesame_protocol::wire::{ConfirmRequest, Decision, ScanRequest};
 use sesame_server::clock::{Clock, ManualClock};
+use sesame_server::database::Backend;
+use sesame_server::tokens::random_token;
 use sesame_server::{AddressPolicy, AppState, app};
-use sqlx::sqlite::SqlitePoolOptions;
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
 use tower::ServiceExt as _;
 
 pub const ORIGIN: &str = "http://127.0.0.1:8080";
@@ -31,6 +36,41 @@ pub struct Server {
     pub clock: Arc<ManualClock>,
     pub server_key: SigningKey,
     pub device_key: SigningKey,
+    pub backend: Backend,
+}
+
+/// A database of the test's own: in-memory SQLite, or a new database on the PostgreSQL server
+/// `SESAME_TEST_POSTGRES` names.
+async fn database() -> (AnyPool, Backend) {
+    sqlx::any::install_default_drivers();
+    let Ok(server) = std::env::var("SESAME_TEST_POSTGRES") else {
+        let db = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        return (db, Backend::Sqlite);
+    };
+    let name = format!(
+        "sesame_test_{}",
+        random_token(9).to_lowercase().replace(['-', '_'], "x")
+    );
+    let admin = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("{server}/postgres"))
+        .await
+        .expect("the test PostgreSQL server");
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create the test database");
+    admin.close().await;
+    let db = AnyPoolOptions::new()
+        .max_connections(4)
+        .connect(&format!("{server}/{name}"))
+        .await
+        .expect("the test database");
+    (db, Backend::Postgres)
 }
 
 impl Server {
@@ -40,11 +80,7 @@ impl Server {
 
     /// The server with its state configured first (trusted proxies, say).
     pub async fn start_with(configure: impl FnOnce(AppState) -> AppState) -> Self {
-        let db = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .expect("in-memory SQLite");
+        let (db, backend) = database().await;
         let clock = Arc::new(ManualClock::new(1_900_000_000));
         let server_key = SigningKey::from_bytes(&[5; 32]);
         let state = AppState::new(
@@ -57,7 +93,8 @@ impl Server {
         let state = configure(state);
         state.migrate().await.expect("migrations");
         let device_key = SigningKey::from_bytes(&[6; 32]);
-        sqlx::query("INSERT INTO users (id, username) VALUES (1, 'alice')")
+        // The first account: id 1 in both backends.
+        sqlx::query("INSERT INTO users (username) VALUES ('alice')")
             .execute(state.db())
             .await
             .expect("user");
@@ -67,11 +104,43 @@ impl Server {
             clock,
             server_key,
             device_key,
+            backend,
         }
     }
 
+    /// Makes every `statement` (`INSERT`, `UPDATE`) on `table` fail, as a full disk or a lost
+    /// connection would halfway through a request.
+    pub async fn break_writes(&self, statement: &str, table: &str) {
+        let sql = match self.backend {
+            Backend::Sqlite => vec![format!(
+                "CREATE TRIGGER broken_{table} BEFORE {statement} ON {table} BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )],
+            Backend::Postgres => vec![
+                "CREATE OR REPLACE FUNCTION disk_full() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql".to_owned(),
+                format!("CREATE TRIGGER broken_{table} BEFORE {statement} ON {table} FOR EACH ROW EXECUTE FUNCTION disk_full()"),
+            ],
+        };
+        for statement in sql {
+            sqlx::raw_sql(&statement)
+                .execute(self.state.db())
+                .await
+                .expect("trigger");
+        }
+    }
+
+    pub async fn mend_writes(&self, table: &str) {
+        let sql = match self.backend {
+            Backend::Sqlite => format!("DROP TRIGGER broken_{table}"),
+            Backend::Postgres => format!("DROP TRIGGER broken_{table} ON {table}"),
+        };
+        sqlx::raw_sql(&sql)
+            .execute(self.state.db())
+            .await
+            .expect("drop trigger");
+    }
+
     pub async fn add_device(state: &AppState, id: &str, key: &SigningKey) {
-        sqlx::query("INSERT INTO devices (id, user_id, public_key, name, created_at) VALUES (?, 1, ?, 'laptop', 0)")
+        sqlx::query("INSERT INTO devices (id, user_id, public_key, name, created_at) VALUES ($1, 1, $2, 'laptop', 0)")
             .bind(id)
             .bind(key.verifying_key().as_bytes().to_vec())
             .execute(state.db())

@@ -1,0 +1,147 @@
+//! Where the server keeps its state: an SQLite file (the embedded default, one instance) or
+//! PostgreSQL (shared by several instances). Both are reached through sqlx's `Any` driver, with
+//! one set of SQL that both accept (`$N` parameters, no backend-only functions) and migrations
+//! kept side by side per backend.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr as _;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, ConnectOptions as _};
+
+/// The database a `--db` value names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// `PATH` or `sqlite:PATH`: a file, created if missing.
+    Sqlite(PathBuf),
+    /// `postgres://…` or `postgresql://…`.
+    Postgres(String),
+}
+
+/// A `--db` value that names no database.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DatabaseError {
+    #[error("the database is empty: give a file (PATH or sqlite:PATH) or postgres://…")]
+    Empty,
+    #[error("{0:?} is not a PostgreSQL URL: {1}")]
+    BadUrl(String, String),
+}
+
+impl Database {
+    /// Reads a `--db` value.
+    pub fn parse(text: &str) -> Result<Self, DatabaseError> {
+        let text = text.trim();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            url::Url::parse(text)
+                .map_err(|e| DatabaseError::BadUrl(redacted(text), e.to_string()))?;
+            return Ok(Self::Postgres(text.to_owned()));
+        }
+        let path = text.strip_prefix("sqlite:").unwrap_or(text);
+        let path = path.strip_prefix("//").unwrap_or(path);
+        if path.is_empty() {
+            return Err(DatabaseError::Empty);
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    /// The SQLite file, if it is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Self::Sqlite(path) => Some(path),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// Opens a pool of connections to it.
+    pub async fn connect(&self) -> Result<AnyPool, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let options = match self {
+            Self::Sqlite(path) => {
+                let url = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .to_url_lossy();
+                AnyConnectOptions::from_url(&url)?
+            }
+            Self::Postgres(url) => AnyConnectOptions::from_str(url)?,
+        };
+        AnyPoolOptions::new().connect_with(options).await
+    }
+}
+
+/// The database as logs and messages may name it: a PostgreSQL URL without its password.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "{}", path.display()),
+            Self::Postgres(url) => f.write_str(&redacted(url)),
+        }
+    }
+}
+
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "the PostgreSQL URL".to_owned(),
+    }
+}
+
+/// Which kind of database a pool is connected to, for the migrations of that kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of `pool`'s connections.
+    pub async fn of(pool: &AnyPool) -> Result<Self, sqlx::Error> {
+        let connection = pool.acquire().await?;
+        match connection.backend_name() {
+            "PostgreSQL" => Ok(Self::Postgres),
+            "SQLite" => Ok(Self::Sqlite),
+            other => Err(sqlx::Error::Configuration(
+                format!("sesame-server has no migrations for {other}").into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_values() {
+        assert_eq!(
+            Database::parse("sesame.db"),
+            Ok(Database::Sqlite("sesame.db".into()))
+        );
+        assert_eq!(
+            Database::parse("sqlite:/var/lib/sesame/a b.db"),
+            Ok(Database::Sqlite("/var/lib/sesame/a b.db".into()))
+        );
+        assert_eq!(
+            Database::parse("sqlite:///var/lib/sesame.db"),
+            Ok(Database::Sqlite("/var/lib/sesame.db".into()))
+        );
+        assert_eq!(Database::parse("sqlite:"), Err(DatabaseError::Empty));
+        assert_eq!(Database::parse("  "), Err(DatabaseError::Empty));
+        let pg = Database::parse("postgres://sesame:hunter2@db.internal/sesame").expect("pg");
+        assert_eq!(
+            pg,
+            Database::Postgres("postgres://sesame:hunter2@db.internal/sesame".into())
+        );
+        assert!(!pg.to_string().contains("hunter2"), "{pg}");
+        assert!(matches!(
+            Database::parse("postgres://[bad"),
+            Err(DatabaseError::BadUrl(..))
+        ));
+    }
+}
