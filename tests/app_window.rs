@@ -193,10 +193,18 @@ async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
         assert!(Instant::now() < deadline, "the settings were not saved");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let toast = app
-        .js("return document.getElementById('toast').textContent;")
-        .await;
-    assert_eq!(toast, "Settings saved");
+    // The file is written before the command returns and the window shows its toast.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let toast = app
+            .js("return document.getElementById('toast').textContent;")
+            .await;
+        if toast == "Settings saved" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the toast read {toast:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Keyboard: type to search, Enter copies the selected account's code.
     app.fill("#search", "copy").await;
