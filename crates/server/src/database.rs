@@ -100,15 +100,12 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The backend of `pool`'s connections.
-    pub async fn of(pool: &AnyPool) -> Result<Self, sqlx::Error> {
-        let connection = pool.acquire().await?;
-        match connection.backend_name() {
-            "PostgreSQL" => Ok(Self::Postgres),
-            "SQLite" => Ok(Self::Sqlite),
-            other => Err(sqlx::Error::Configuration(
-                format!("sesame-server has no migrations for {other}").into(),
-            )),
+    /// The backend `pool` connects to, from its URL (the `Any` driver picks its driver the
+    /// same way); anything but PostgreSQL is SQLite, the only other driver installed.
+    pub fn of_pool(pool: &AnyPool) -> Self {
+        match pool.connect_options().database_url.scheme() {
+            "postgres" | "postgresql" => Self::Postgres,
+            _ => Self::Sqlite,
         }
     }
 }

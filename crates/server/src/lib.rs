@@ -7,6 +7,7 @@ pub mod clock;
 pub mod database;
 pub mod error;
 pub mod guards;
+mod instances;
 pub mod keys;
 pub mod limits;
 mod live;

@@ -113,6 +113,11 @@ async fn main() {
     if args.demo {
         demo(&state, &origin).await;
     }
+    if let Err(error) = state.follow_other_instances().await {
+        fail(format!(
+            "could not listen for other instances' changes on {database}: {error}"
+        ));
+    }
     // What no request will read again is deleted every minute (ended and expired sessions,
     // stale offers, browser sessions past their lifetime), so the database does not grow forever.
     let housekeeping = state.clone();

@@ -45,7 +45,9 @@ pub struct Shared {
     pub(crate) origin: Origin,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) address_policy: AddressPolicy,
-    /// Long polls' waiters and tickets not yet handed over.
+    /// Which kind of database `db` is.
+    pub(crate) backend: Backend,
+    /// Long polls' waiters.
     pub(crate) live: LiveSessions,
     /// Rate limits and the long-poll rules.
     pub(crate) limits: RateLimits,
@@ -66,6 +68,7 @@ impl AppState {
         address_policy: AddressPolicy,
     ) -> Self {
         Self(Arc::new(Shared {
+            backend: Backend::of_pool(&db),
             db,
             key,
             origin,
@@ -97,7 +100,7 @@ impl AppState {
 
     /// Runs the migrations of the database's kind (the binary embeds both sets).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        let migrator = match Backend::of(&self.0.db).await? {
+        let migrator = match self.0.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
@@ -116,16 +119,16 @@ impl Shared {
     }
 
     /// Deletes what no request will read again (the store's purge) and prunes the in-memory
-    /// waiters, tickets and limits to match. Run every minute by the binary.
+    /// waiters and limits to match. Run every minute by the binary.
     pub async fn purge(&self) -> Result<(), sqlx::Error> {
         let now = self.now();
-        let stored = store::purge(&self.db, now as i64).await?;
-        self.live.prune(&stored);
+        store::purge(&self.db, now as i64).await?;
+        self.live.prune();
         self.limits.prune(now, 3600);
         Ok(())
     }
 
-    /// Forgets a session's waiters, untaken ticket and poll records (it is gone).
+    /// Forgets a session's waiters and poll records (it is gone).
     pub fn forget(&self, sid: &str) {
         self.live.forget(sid);
         self.limits.forget(sid);

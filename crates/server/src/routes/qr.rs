@@ -21,6 +21,7 @@ use sesame_protocol::wire::{
     ScanRequest, ScanResponse, SessionCreated, SessionState, StatusResponse,
 };
 use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
 
 use crate::client_address::ClientAddress;
 use crate::error::ApiError;
@@ -71,6 +72,7 @@ async fn expire_if_due(inner: &Shared, session: Session) -> Result<Session, ApiE
     let expire = Change::End(Stored::Expired);
     sessions::transition(
         &inner.db,
+        inner.backend,
         &inner.live,
         &session.sid,
         session.state,
@@ -165,9 +167,9 @@ pub struct Known {
     v: i64,
 }
 
-fn status_of(inner: &Shared, session: &Session) -> StatusResponse {
+async fn status_of(inner: &Shared, session: &Session) -> Result<StatusResponse, ApiError> {
     let state = SessionState::from(session.state);
-    StatusResponse {
+    Ok(StatusResponse {
         state,
         version: session.version as u64,
         expires_at: match state {
@@ -178,10 +180,13 @@ fn status_of(inner: &Shared, session: &Session) -> StatusResponse {
             .then(|| session.number.clone())
             .flatten(),
         // Handed over once: the first poll that sees the session confirmed takes it.
-        ticket: (state == SessionState::Confirmed)
-            .then(|| inner.live.take_ticket(&session.sid))
-            .flatten(),
-    }
+        ticket: match state {
+            SessionState::Confirmed => sessions::take_ticket(&inner.db, &session.sid)
+                .await?
+                .map(|ticket| (*ticket).clone()),
+            _ => None,
+        },
+    })
 }
 
 /// Long-polls a session: answers at once when its version differs from `v`, else when it
@@ -199,7 +204,7 @@ pub async fn status(
         if !inner.limits.short_poll(&sid, inner.now()) {
             return Err(ApiError::new(ErrorCode::SlowDown).retry_after(1));
         }
-        return Ok(Json(status_of(inner, &session)));
+        return Ok(Json(status_of(inner, &session).await?));
     }
     let Some(_outstanding) = inner.limits.start_poll(&sid) else {
         return Err(ApiError::new(ErrorCode::SlowDown).retry_after(1));
@@ -211,7 +216,7 @@ pub async fn status(
     let wait = LONG_POLL.min(Duration::from_secs(until_expiry));
     let _ = tokio::time::timeout(wait, changes.wait_for(|&v| v != session.version)).await;
     let session = load_for_browser(inner, &sid, &headers).await?;
-    Ok(Json(status_of(inner, &session)))
+    Ok(Json(status_of(inner, &session).await?))
 }
 
 struct Device {
@@ -368,7 +373,16 @@ pub async fn scan(
     let now = inner.now() as i64;
     if matched == AddressMatch::Mismatch && inner.address_policy == AddressPolicy::Require {
         let reject = Change::End(Stored::Rejected);
-        sessions::transition(&inner.db, &inner.live, &sid, Stored::New, reject, now).await?;
+        sessions::transition(
+            &inner.db,
+            inner.backend,
+            &inner.live,
+            &sid,
+            Stored::New,
+            reject,
+            now,
+        )
+        .await?;
         tracing::warn!(session = %&sid[..6], "scan from another address refused");
         return Err(ApiError::new(ErrorCode::AddressMismatch));
     }
@@ -379,9 +393,17 @@ pub async fn scan(
         number: &number,
         expires_at: (now + SCANNED_LIFETIME as i64).min(session.created_at + MAX_LIFETIME as i64),
     };
-    if sessions::transition(&inner.db, &inner.live, &sid, Stored::New, scan, now)
-        .await?
-        .is_none()
+    if sessions::transition(
+        &inner.db,
+        inner.backend,
+        &inner.live,
+        &sid,
+        Stored::New,
+        scan,
+        now,
+    )
+    .await?
+    .is_none()
     {
         // Another request moved it first.
         return Err(ApiError::new(ErrorCode::AlreadyScanned));
@@ -434,7 +456,16 @@ pub async fn confirm(
     let now = inner.now() as i64;
     let reject = || Change::End(Stored::Rejected);
     if request.decision == Decision::Deny {
-        sessions::transition(&inner.db, &inner.live, &sid, Stored::Scanned, reject(), now).await?;
+        sessions::transition(
+            &inner.db,
+            inner.backend,
+            &inner.live,
+            &sid,
+            Stored::Scanned,
+            reject(),
+            now,
+        )
+        .await?;
         tracing::info!(session = %&sid[..6], "login denied on the device");
         return Ok(Json(ConfirmResponse {
             state: SessionState::Rejected,
@@ -453,19 +484,35 @@ pub async fn confirm(
     let expected = session.number.clone().unwrap_or_default();
     if !bool::from(request.number.as_bytes().ct_eq(expected.as_bytes())) {
         if attempt >= NUMBER_ATTEMPTS {
-            sessions::transition(&inner.db, &inner.live, &sid, Stored::Scanned, reject(), now)
-                .await?;
+            sessions::transition(
+                &inner.db,
+                inner.backend,
+                &inner.live,
+                &sid,
+                Stored::Scanned,
+                reject(),
+                now,
+            )
+            .await?;
         }
         return Err(ApiError::new(ErrorCode::NumberMismatch)
             .attempts_left((NUMBER_ATTEMPTS - attempt).max(0) as u32));
     }
     let confirm = Change::Confirm {
-        ticket: random_token(32),
+        ticket: Zeroizing::new(random_token(32)),
         expires_at: now + TICKET_LIFETIME as i64,
     };
-    if sessions::transition(&inner.db, &inner.live, &sid, Stored::Scanned, confirm, now)
-        .await?
-        .is_none()
+    if sessions::transition(
+        &inner.db,
+        inner.backend,
+        &inner.live,
+        &sid,
+        Stored::Scanned,
+        confirm,
+        now,
+    )
+    .await?
+    .is_none()
     {
         return Err(ApiError::new(ErrorCode::InvalidState));
     }
@@ -511,9 +558,17 @@ pub async fn redeem(
             second_factor: true,
         },
     };
-    if sessions::transition(&inner.db, &inner.live, &sid, Stored::Confirmed, redeem, now)
-        .await?
-        .is_none()
+    if sessions::transition(
+        &inner.db,
+        inner.backend,
+        &inner.live,
+        &sid,
+        Stored::Confirmed,
+        redeem,
+        now,
+    )
+    .await?
+    .is_none()
     {
         return Err(ApiError::new(ErrorCode::AlreadyUsed));
     }

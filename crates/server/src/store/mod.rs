@@ -9,8 +9,6 @@ pub(crate) mod login_sessions;
 pub(crate) mod sessions;
 pub(crate) mod users;
 
-use std::collections::HashSet;
-
 use sqlx::AnyPool;
 
 use self::login_sessions::{SESSION_IDLE, SESSION_LIFETIME};
@@ -26,8 +24,8 @@ const BINDINGS_KEPT: i64 = 3600;
 
 /// Deletes what no request will read again — sessions ended or expired more than 10 minutes
 /// ago (answered until then), binding offers and unpaired devices over an hour old, browser
-/// sessions past their lifetime — and returns the login sessions still stored.
-pub(crate) async fn purge(db: &AnyPool, now: i64) -> Result<HashSet<String>, sqlx::Error> {
+/// sessions past their lifetime.
+pub(crate) async fn purge(db: &AnyPool, now: i64) -> Result<(), sqlx::Error> {
     let kept_after_end = now - TERMINAL_KEPT;
     sqlx::query(
         "DELETE FROM qr_sessions WHERE (ended_at IS NOT NULL AND ended_at < $1) OR expires_at < $1",
@@ -50,8 +48,5 @@ pub(crate) async fn purge(db: &AnyPool, now: i64) -> Result<HashSet<String>, sql
     .bind(now - SESSION_IDLE)
     .execute(db)
     .await?;
-    let stored = sqlx::query_as::<_, (String,)>("SELECT sid FROM qr_sessions")
-        .fetch_all(db)
-        .await?;
-    Ok(stored.into_iter().map(|(sid,)| sid).collect())
+    Ok(())
 }

@@ -3,10 +3,15 @@
 
 use sesame_protocol::wire::SessionState;
 use sqlx::AnyPool;
+use zeroize::Zeroizing;
 
 use super::login_sessions::{self, NewLoginSession};
+use crate::database::Backend;
 use crate::live::LiveSessions;
 use crate::tokens::digest;
+
+/// The PostgreSQL channel on which committed transitions are announced as `"SID VERSION"`.
+pub(crate) const CHANGES_CHANNEL: &str = "sesame_sessions";
 
 /// Seconds a session in a terminal state is still answered for, then 404.
 pub(crate) const TERMINAL_KEPT: i64 = 600;
@@ -150,6 +155,31 @@ pub(crate) async fn ask_family_of(
     Ok(())
 }
 
+/// The session's ticket, once: the first poll that sees the session confirmed takes it (read,
+/// then cleared by compare-and-set, so two polls on two instances cannot both have it).
+pub(crate) async fn take_ticket(
+    db: &AnyPool,
+    sid: &str,
+) -> Result<Option<Zeroizing<String>>, sqlx::Error> {
+    let stored: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT ticket FROM qr_sessions WHERE sid = $1 AND state = $2")
+            .bind(sid)
+            .bind(State::Confirmed.name())
+            .fetch_optional(db)
+            .await?;
+    let Some(ticket) = stored.and_then(|(ticket,)| ticket).map(Zeroizing::new) else {
+        return Ok(None);
+    };
+    let taken = sqlx::query("UPDATE qr_sessions SET ticket = NULL WHERE sid = $1 AND ticket = $2")
+        .bind(sid)
+        .bind(ticket.as_str())
+        .execute(db)
+        .await?
+        .rows_affected()
+        == 1;
+    Ok(taken.then_some(ticket))
+}
+
 /// Counts an attempt at the number, in one atomic update before it is compared; `None` when the
 /// session is no longer scanned.
 pub(crate) async fn count_number_attempt(
@@ -175,9 +205,12 @@ pub(crate) enum Change<'a> {
         number: &'a str,
         expires_at: i64,
     },
-    /// `scanned` → `confirmed`: the ticket for the browser (its hash stored, itself held in
-    /// memory for the next poll).
-    Confirm { ticket: String, expires_at: i64 },
+    /// `scanned` → `confirmed`: the ticket for the browser (its hash kept for the redemption,
+    /// itself until the browser's first poll takes it).
+    Confirm {
+        ticket: Zeroizing<String>,
+        expires_at: i64,
+    },
     /// `confirmed` → `consumed`, and the browser's signed-in session, both or neither.
     Redeem { login: NewLoginSession<'a> },
     /// To `rejected` or `expired`.
@@ -200,6 +233,7 @@ impl Change<'_> {
 /// polls. `Ok(None)`: another request moved it first, and nothing was written.
 pub(crate) async fn transition(
     db: &AnyPool,
+    backend: Backend,
     live: &LiveSessions,
     sid: &str,
     from: State,
@@ -221,7 +255,6 @@ pub(crate) async fn transition(
     let Some((version,)) = moved else {
         return Ok(None);
     };
-    let mut ticket_to_hold = None;
     match change {
         Change::Scan {
             device_id,
@@ -242,30 +275,39 @@ pub(crate) async fn transition(
         }
         Change::Confirm { ticket, expires_at } => {
             sqlx::query(
-                "UPDATE qr_sessions SET ticket_hash = $1, ticket_expires = $2 WHERE sid = $3",
+                "UPDATE qr_sessions SET ticket = $1, ticket_hash = $2, ticket_expires = $3 WHERE sid = $4",
             )
+            .bind(ticket.as_str())
             .bind(digest(&ticket))
             .bind(expires_at)
             .bind(sid)
             .execute(&mut *tx)
             .await?;
-            ticket_to_hold = Some(ticket);
         }
         Change::Redeem { login } => {
-            sqlx::query("UPDATE qr_sessions SET ticket_hash = NULL WHERE sid = $1")
+            sqlx::query("UPDATE qr_sessions SET ticket = NULL, ticket_hash = NULL WHERE sid = $1")
                 .bind(sid)
                 .execute(&mut *tx)
                 .await?;
             login_sessions::insert(&mut *tx, &login).await?;
         }
-        Change::End(_) => {}
+        Change::End(_) => {
+            sqlx::query("UPDATE qr_sessions SET ticket = NULL WHERE sid = $1")
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    if backend == Backend::Postgres {
+        // Delivered when the transaction commits, to every instance's listener: a browser
+        // waiting on another instance is answered as soon as this one's is.
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANGES_CHANNEL)
+            .bind(format!("{sid} {version}"))
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
-    match (to, ticket_to_hold) {
-        (State::Confirmed, Some(ticket)) => live.hold_ticket(sid, ticket),
-        (State::Expired, _) => live.drop_ticket(sid),
-        _ => {}
-    }
     live.publish(sid, version);
     Ok(Some(version))
 }

@@ -1,7 +1,7 @@
-//! The server in-process for HTTP tests: a real database — in-memory SQLite, or, when
-//! `SESAME_TEST_POSTGRES` names a PostgreSQL server (the test command starts a throw-away
-//! cluster), a fresh database of its own on it — a clock the tests move, a user and a bound
-//! device.
+//! The server in-process for HTTP tests: a real database — in-memory SQLite, or, with
+//! `SESAME_TEST_BACKEND=postgres`, a fresh database of its own on the PostgreSQL server
+//! `SESAME_TEST_POSTGRES` names (the test command starts a throw-away cluster) — a clock the
+//! tests move, a user and a bound device.
 
 #![allow(dead_code)] // each suite uses a different part
 
@@ -39,18 +39,26 @@ pub struct Server {
     pub backend: Backend,
 }
 
-/// A database of the test's own: in-memory SQLite, or a new database on the PostgreSQL server
-/// `SESAME_TEST_POSTGRES` names.
+/// A database of the test's own: in-memory SQLite, or with `SESAME_TEST_BACKEND=postgres` a new
+/// database on the PostgreSQL server `SESAME_TEST_POSTGRES` names.
 async fn database() -> (AnyPool, Backend) {
     sqlx::any::install_default_drivers();
-    let Ok(server) = std::env::var("SESAME_TEST_POSTGRES") else {
+    if std::env::var("SESAME_TEST_BACKEND").as_deref() != Ok("postgres") {
         let db = AnyPoolOptions::new()
             .max_connections(1)
             .connect("sqlite::memory:")
             .await
             .expect("in-memory SQLite");
         return (db, Backend::Sqlite);
-    };
+    }
+    (postgres_database().await, Backend::Postgres)
+}
+
+/// A new, empty database on the PostgreSQL server `SESAME_TEST_POSTGRES` names.
+pub async fn postgres_database() -> AnyPool {
+    sqlx::any::install_default_drivers();
+    let server = std::env::var("SESAME_TEST_POSTGRES")
+        .expect("SESAME_TEST_POSTGRES names no PostgreSQL server: run `scripts/dev test`");
     let name = format!(
         "sesame_test_{}",
         random_token(9).to_lowercase().replace(['-', '_'], "x")
@@ -65,12 +73,11 @@ async fn database() -> (AnyPool, Backend) {
         .await
         .expect("create the test database");
     admin.close().await;
-    let db = AnyPoolOptions::new()
+    AnyPoolOptions::new()
         .max_connections(4)
         .connect(&format!("{server}/{name}"))
         .await
-        .expect("the test database");
-    (db, Backend::Postgres)
+        .expect("the test database")
 }
 
 impl Server {
@@ -81,6 +88,45 @@ impl Server {
     /// The server with its state configured first (trusted proxies, say).
     pub async fn start_with(configure: impl FnOnce(AppState) -> AppState) -> Self {
         let (db, backend) = database().await;
+        Self::start_on(db, backend, configure).await
+    }
+
+    /// The server on a new database of the PostgreSQL server `SESAME_TEST_POSTGRES` names,
+    /// whatever `SESAME_TEST_BACKEND` says.
+    pub async fn start_on_postgres() -> Self {
+        Self::start_on(postgres_database().await, Backend::Postgres, |state| state).await
+    }
+
+    /// A second instance of the same server: its own state, pool and waiters, on the same
+    /// database, with the same key and clock.
+    pub async fn another_instance(&self) -> Self {
+        let url = self.state.db().connect_options().database_url.to_string();
+        let db = AnyPoolOptions::new()
+            .max_connections(4)
+            .connect(&url)
+            .await
+            .expect("the same database");
+        let state = AppState::new(
+            db,
+            self.server_key.clone(),
+            Origin::parse(ORIGIN).expect("origin"),
+            self.clock.clone(),
+            AddressPolicy::Require,
+        );
+        Self {
+            state,
+            clock: self.clock.clone(),
+            server_key: self.server_key.clone(),
+            device_key: self.device_key.clone(),
+            backend: self.backend,
+        }
+    }
+
+    async fn start_on(
+        db: AnyPool,
+        backend: Backend,
+        configure: impl FnOnce(AppState) -> AppState,
+    ) -> Self {
         let clock = Arc::new(ManualClock::new(1_900_000_000));
         let server_key = SigningKey::from_bytes(&[5; 32]);
         let state = AppState::new(
