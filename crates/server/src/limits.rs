@@ -1,35 +1,19 @@
-//! Rate limits (qr-login.md, "Replay and limits"): counts per key in a sliding window, and the
-//! long-poll rules (one outstanding poll per session, immediate answers at least 1 s apart).
-//! In memory: a restart forgets them, which only ever lets a client through sooner.
+//! The long-poll rules (qr-login.md, "Replay and limits"): one outstanding poll per session,
+//! immediate answers at least 1 s apart. In memory, per instance: they pace one browser's
+//! polls, which go to one instance at a time; the rate limits that guard the server's work are
+//! counted in the database (`store::limits`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-/// Sliding-window counters.
+/// The long polls under way and the last immediate answer per session.
 #[derive(Default)]
 pub struct RateLimits {
-    events: Mutex<HashMap<String, VecDeque<u64>>>,
     polling: Mutex<HashSet<String>>,
     last_short_poll: Mutex<HashMap<String, u64>>,
 }
 
 impl RateLimits {
-    /// Records an event for `key` at `now` if fewer than `limit` happened in the last
-    /// `window` seconds; otherwise the seconds until one more is allowed.
-    pub fn allow(&self, key: &str, limit: usize, window: u64, now: u64) -> Result<(), u64> {
-        let mut events = self.events.lock().unwrap_or_else(|p| p.into_inner());
-        let times = events.entry(key.to_owned()).or_default();
-        while times.front().is_some_and(|&t| t + window <= now) {
-            times.pop_front();
-        }
-        if times.len() >= limit {
-            let oldest = times.front().copied().unwrap_or(now);
-            return Err((oldest + window).saturating_sub(now).max(1));
-        }
-        times.push_back(now);
-        Ok(())
-    }
-
     /// Marks a long poll of `sid` as outstanding; `None` if one already is. The guard ends it.
     pub fn start_poll(&self, sid: &str) -> Option<PollGuard<'_>> {
         let mut polling = self.polling.lock().unwrap_or_else(|p| p.into_inner());
@@ -64,13 +48,8 @@ impl RateLimits {
 }
 
 impl RateLimits {
-    /// Forgets counters with no event in the last `longest_window` seconds, and short-poll
-    /// times older than that: what a limit no longer needs to remember.
+    /// Forgets short-poll times older than `longest_window` seconds.
     pub fn prune(&self, now: u64, longest_window: u64) {
-        self.events
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, times| times.back().is_some_and(|&t| t + longest_window > now));
         self.last_short_poll
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -79,12 +58,10 @@ impl RateLimits {
 
     /// How many keys are remembered (for tests of pruning).
     pub fn remembered(&self) -> usize {
-        self.events.lock().unwrap_or_else(|p| p.into_inner()).len()
-            + self
-                .last_short_poll
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .len()
+        self.last_short_poll
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 }
 
@@ -109,38 +86,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_window_allows_its_limit_then_says_when_to_retry() {
+    fn pruning_forgets_old_short_polls() {
         let limits = RateLimits::default();
-        for second in 0..10 {
-            assert!(
-                limits
-                    .allow("create:127.0.0.1", 10, 60, 100 + second)
-                    .is_ok()
-            );
-        }
-        assert_eq!(limits.allow("create:127.0.0.1", 10, 60, 115), Err(45));
-        assert!(
-            limits.allow("create:127.0.0.2", 10, 60, 115).is_ok(),
-            "per address"
-        );
-        assert!(
-            limits.allow("create:127.0.0.1", 10, 60, 160).is_ok(),
-            "the oldest left the window"
-        );
-    }
-
-    #[test]
-    fn pruning_forgets_what_no_window_still_holds() {
-        let limits = RateLimits::default();
-        assert!(limits.allow("create:127.0.0.1", 10, 60, 100).is_ok());
-        assert!(limits.allow("login:127.0.0.1", 20, 60, 3000).is_ok());
-        assert!(limits.short_poll("s", 100));
+        assert!(limits.short_poll("old", 100));
+        assert!(limits.short_poll("recent", 3000));
         limits.prune(3750, 3600);
-        assert_eq!(
-            limits.remembered(),
-            1,
-            "only the recent sign-in counter is left"
-        );
+        assert_eq!(limits.remembered(), 1, "only the recent poll is left");
     }
 
     #[test]

@@ -10,9 +10,11 @@ use tokio::sync::Semaphore;
 use crate::client_address::TrustedProxies;
 use crate::clock::Clock;
 use crate::database::Backend;
+use crate::error::ApiError;
 use crate::limits::RateLimits;
 use crate::live::LiveSessions;
 use crate::store;
+use sesame_protocol::wire::ErrorCode;
 
 /// Argon2 checks run at once: each holds 19 MiB and a core for ~30 ms.
 const PASSWORD_CHECKS_AT_ONCE: usize = 2;
@@ -49,7 +51,7 @@ pub struct Shared {
     pub(crate) backend: Backend,
     /// Long polls' waiters.
     pub(crate) live: LiveSessions,
-    /// Rate limits and the long-poll rules.
+    /// The long-poll rules (per instance; rate limits are counted in the database).
     pub(crate) limits: RateLimits,
     /// Proxies whose forwarded client addresses are believed (`--trusted-proxy`).
     pub(crate) trusted_proxies: TrustedProxies,
@@ -124,8 +126,23 @@ impl Shared {
         let now = self.now();
         store::purge(&self.db, now as i64).await?;
         self.live.prune();
+        store::limits::purge(&self.db, now as i64 - 3600).await?;
         self.limits.prune(now, 3600);
         Ok(())
+    }
+
+    /// Counts an event for `key` against `limit` a `window` (seconds), in the database so that
+    /// every instance counts against one allowance; past it, `rate_limited` with the seconds to
+    /// wait.
+    pub(crate) async fn rate_limit(
+        &self,
+        key: &str,
+        limit: i64,
+        window: i64,
+    ) -> Result<(), ApiError> {
+        store::limits::count(&self.db, key, limit, window, self.now() as i64)
+            .await?
+            .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))
     }
 
     /// Forgets a session's waiters and poll records (it is gone).

@@ -1,18 +1,20 @@
 //! Two instances of the server on one PostgreSQL database (in-process, each with its own pool,
 //! waiters and limits, as two processes would have): any instance answers any request, and a
-//! browser long-polling one is answered when the device's requests go to the other.
+//! browser long-polling one is answered when the device's requests go to the other, and the
+//! rate limits are one allowance for both.
 //!
 //! Marked `ignore`: they need PostgreSQL; `scripts/dev test` starts a throw-away cluster.
 
 mod support;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 use sesame_protocol::wire::Decision;
-use support::{BROWSER, Server};
+use support::{BROWSER, Server, error_of};
 
 #[tokio::test]
 #[ignore = "needs PostgreSQL: run `scripts/dev test`"]
@@ -62,4 +64,35 @@ async fn a_browser_waiting_on_one_instance_is_answered_when_the_device_uses_anot
     let (status, body, session_cookie) = a.call(BROWSER, redeem).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(session_cookie.is_some_and(|c| c.starts_with("__Host-sesame-session=")));
+}
+
+/// Issue 13: rate limits lived in each process, so two instances doubled every allowance. Now
+/// they are counted in the database: 30 session requests from one address, sent at once and
+/// spread over both instances, open exactly the 10 a minute the protocol allows.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: run `scripts/dev test`"]
+async fn two_instances_share_one_allowance() {
+    let a = Arc::new(Server::start_on_postgres().await);
+    let b = Arc::new(a.another_instance().await);
+    let requests = (0..30).map(|i| {
+        let instance = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tokio::spawn(async move {
+            let request = Request::post("/api/qr/sessions")
+                .header("origin", support::ORIGIN)
+                .body(Body::empty())
+                .expect("request");
+            let (status, body, _) = instance.call(BROWSER, request).await;
+            (status, body)
+        })
+    });
+    let mut opened = 0;
+    for request in requests.collect::<Vec<_>>() {
+        let (status, body) = request.await.expect("request task");
+        match status {
+            StatusCode::OK => opened += 1,
+            StatusCode::TOO_MANY_REQUESTS => assert_eq!(error_of(&body), "rate_limited"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(opened, 10);
 }

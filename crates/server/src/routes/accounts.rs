@@ -29,7 +29,7 @@ const FAILURE_WINDOW: i64 = 15 * 60;
 const FIRST_LOCK: i64 = 60;
 const LONGEST_LOCK: i64 = 15 * 60;
 /// Sign-in attempts one address may make a minute.
-const LOGINS_PER_MINUTE: usize = 20;
+const LOGINS_PER_MINUTE: i64 = 20;
 
 /// Creates an account, or gives an existing one this password (the `--demo` user,
 /// provisioning, tests). Unlocks it, and returns its id.
@@ -213,14 +213,8 @@ pub async fn login(
     // Each attempt costs an Argon2 check, whatever the name: a per-address budget keeps one
     // client from spending the server's CPU (an account's own lock covers guessing).
     inner
-        .limits
-        .allow(
-            &format!("login:{client}"),
-            LOGINS_PER_MINUTE,
-            60,
-            now as u64,
-        )
-        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
+        .rate_limit(&format!("login:{client}"), LOGINS_PER_MINUTE, 60)
+        .await?;
     match check(inner, &login, now).await? {
         Attempt::SignedIn(user_id, second_factor) => {
             let token = random_token(32);

@@ -39,8 +39,8 @@ const TICKET_LIFETIME: u64 = 30;
 const MAX_CLOCK_SKEW: u64 = 60;
 const NUMBER_ATTEMPTS: i64 = 3;
 const LONG_POLL: Duration = Duration::from_secs(25);
-const SESSIONS_PER_MINUTE: usize = 10;
-const DEVICE_REQUESTS_PER_MINUTE: usize = 20;
+const SESSIONS_PER_MINUTE: i64 = 10;
+const DEVICE_REQUESTS_PER_MINUTE: i64 = 20;
 
 async fn load(inner: &Shared, sid: &str) -> Result<Session, ApiError> {
     let session = sessions::find(&inner.db, sid)
@@ -113,9 +113,8 @@ pub async fn create(
     // codes in the victim's browser): the router's same-origin guard sees to it.
     let now = inner.now();
     inner
-        .limits
-        .allow(&format!("create:{browser}"), SESSIONS_PER_MINUTE, 60, now)
-        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))?;
+        .rate_limit(&format!("create:{browser}"), SESSIONS_PER_MINUTE, 60)
+        .await?;
     let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
     let expires = now + NEW_LIFETIME;
     let user_agent = headers
@@ -256,16 +255,14 @@ async fn session_and_device(
 
 /// Spends one of a device's requests a minute. Only after its signature verified: requests
 /// anyone can forge by naming a device id must not use up the real device's budget.
-fn spend_device_budget(inner: &Shared, device_id: &str) -> Result<(), ApiError> {
+async fn spend_device_budget(inner: &Shared, device_id: &str) -> Result<(), ApiError> {
     inner
-        .limits
-        .allow(
+        .rate_limit(
             &format!("device:{device_id}"),
             DEVICE_REQUESTS_PER_MINUTE,
             60,
-            inner.now(),
         )
-        .map_err(|wait| ApiError::new(ErrorCode::RateLimited).retry_after(wait))
+        .await
 }
 
 /// What a device signed, and the claims it made.
@@ -279,7 +276,7 @@ struct Signed<'a> {
 }
 
 /// Checks a device request's signature, then its time, then its challenge.
-fn check_signed(
+async fn check_signed(
     inner: &Shared,
     device: &Device,
     signed: &Signed<'_>,
@@ -292,7 +289,7 @@ fn check_signed(
     if !message::verify(&device.key, signed.context, signed.fields, &signature) {
         return Err(ApiError::new(ErrorCode::InvalidSignature));
     }
-    spend_device_budget(inner, signed.device_id)?;
+    spend_device_budget(inner, signed.device_id).await?;
     let now = inner.now();
     if now.abs_diff(signed.ts) > MAX_CLOCK_SKEW {
         return Err(ApiError::new(ErrorCode::StaleRequest).server_time(now));
@@ -338,7 +335,7 @@ pub async fn scan(
         ts: request.ts,
         challenge: &request.chal,
     };
-    check_signed(inner, &device, &signed, &session)?;
+    check_signed(inner, &device, &signed, &session).await?;
     let browser: IpAddr = session
         .browser_address
         .parse()
@@ -445,7 +442,7 @@ pub async fn confirm(
         ts: request.ts,
         challenge: &request.chal,
     };
-    check_signed(inner, &device, &signed, &session)?;
+    check_signed(inner, &device, &signed, &session).await?;
     check_live(&session)?;
     if session.state != Stored::Scanned {
         return Err(ApiError::new(ErrorCode::InvalidState).state(session.state.into()));

@@ -5,6 +5,7 @@
 
 pub(crate) mod bindings;
 pub(crate) mod devices;
+pub(crate) mod limits;
 pub(crate) mod login_sessions;
 pub(crate) mod sessions;
 pub(crate) mod users;
