@@ -34,6 +34,9 @@ pub enum ErrorCode {
     ReauthRequired,
     /// The server failed; nothing the client sent was wrong.
     Internal,
+    /// The server cannot reach its database (or is shutting down): try again shortly, perhaps
+    /// on another instance.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -55,6 +58,7 @@ impl ErrorCode {
             NumberMismatch | PairingCodeMismatch => 422,
             SlowDown | RateLimited => 429,
             Internal => 500,
+            Unavailable => 503,
         }
     }
 
@@ -100,6 +104,7 @@ impl ErrorCode {
             InvalidCredentials => "the user name, password or code is wrong",
             ReauthRequired => "sign in again with your password and code first",
             Internal => "the server failed; try again",
+            Unavailable => "the server is unavailable for a moment; try again",
         }
     }
 }
@@ -348,6 +353,7 @@ mod tests {
             (ErrorCode::SlowDown, 429),
             (ErrorCode::RateLimited, 429),
             (ErrorCode::Internal, 500),
+            (ErrorCode::Unavailable, 503),
         ];
         for (code, status) in table {
             assert_eq!(code.status(), status, "{code:?}");

@@ -61,7 +61,19 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {error}"))
+        match error {
+            // The database cannot be reached (the pool reconnects by itself): the client should
+            // try again, here or on another instance — not read it as a fault of its request.
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => {
+                tracing::warn!(%error, "the database is unreachable");
+                Self::new(ErrorCode::Unavailable).retry_after(1)
+            }
+            error => Self::Internal(format!("database: {error}")),
+        }
     }
 }
 

@@ -47,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .route("/login/sesame", get(routes::pages::sesame_page))
         .route("/static/app.js", get(routes::pages::script))
         .route("/static/style.css", get(routes::pages::style))
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
         .route("/api/bindings/{id}", get(routes::bindings::view))
         // Sesame's own requests, authenticated by the device's signature or the enrolment
         // secret, not by cookies: no Origin.

@@ -23,7 +23,12 @@ struct Args {
     listen: SocketAddr,
     /// The database: an SQLite file (`PATH` or `sqlite:PATH`, created if missing) for one
     /// instance, or `postgres://user:password@host/database` shared by several.
-    #[arg(long, env = "SESAME_DB", default_value = "sesame-server.db")]
+    #[arg(
+        long,
+        env = "SESAME_DB",
+        default_value = "sesame-server.db",
+        global = true
+    )]
     db: String,
     /// The server's signing key (created if missing, mode 0600); by default beside an SQLite
     /// database. With PostgreSQL, give it: every instance must sign with the same key.
@@ -52,6 +57,32 @@ struct Args {
     /// policy pins for this server (`[[servers.pinned]] key = …`).
     #[arg(long)]
     print_public_key: bool,
+    /// How the log is written to standard error: `text` for people, `json` (one object a line)
+    /// for a log collector.
+    #[arg(long, env = "SESAME_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Bring the database's schema up to date, then exit (run once before starting several
+    /// instances of a new version; each instance also does it at start, which is harmless).
+    Migrate,
+}
+
+async fn connect(database: &Database) -> sqlx::AnyPool {
+    database
+        .connect()
+        .await
+        .unwrap_or_else(|e| fail(format!("could not open the database {database}: {e}")))
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -61,22 +92,35 @@ fn fail(message: impl std::fmt::Display) -> ! {
 
 #[tokio::main]
 async fn main() {
+    let args = Args::parse();
     // The log goes to standard error: standard output is for what the operator asked for (the
     // demo account, the public key).
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "sesame_server=info".into()),
-        )
-        .init();
-    let args = Args::parse();
+        );
+    match args.log_format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().init(),
+    }
     let origin_text = args
         .origin
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.listen));
     let origin = Origin::parse(&origin_text).unwrap_or_else(|e| fail(format!("--origin: {e}")));
     let database = Database::parse(&args.db).unwrap_or_else(|e| fail(format!("--db: {e}")));
+    if let Some(Command::Migrate) = args.command {
+        let db = connect(&database).await;
+        if let Err(error) = sesame_server::state::migrate(&db).await {
+            fail(format!(
+                "could not migrate the database {database}: {error}"
+            ));
+        }
+        println!("The database {database} is up to date.");
+        return;
+    }
     let key_path = match (&args.key, database.file()) {
         (Some(key), _) => key.clone(),
         (None, Some(file)) => file.with_extension("key"),
@@ -92,10 +136,7 @@ async fn main() {
         );
         return;
     }
-    let db = database
-        .connect()
-        .await
-        .unwrap_or_else(|e| fail(format!("could not open the database {database}: {e}")));
+    let db = connect(&database).await;
     let policy = if args.address_warn_only {
         AddressPolicy::Warn
     } else {
@@ -136,9 +177,15 @@ async fn main() {
     tracing::info!(%origin, listen = %args.listen, "serving");
     let server = axum::serve(
         listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        app(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown());
+    .with_graceful_shutdown({
+        let state = state.clone();
+        async move {
+            shutdown().await;
+            state.begin_shutdown();
+        }
+    });
     if let Err(error) = server.await {
         fail(format!("the server stopped: {error}"));
     }

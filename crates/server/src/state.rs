@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ed25519_dalek::SigningKey;
 use sesame_protocol::origin::Origin;
 use sqlx::AnyPool;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 use crate::client_address::TrustedProxies;
 use crate::clock::Clock;
@@ -47,6 +47,8 @@ pub struct Shared {
     pub(crate) origin: Origin,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) address_policy: AddressPolicy,
+    /// Set when a shutdown begins: long polls answer at once, `/readyz` says 503.
+    shutdown: watch::Sender<bool>,
     /// Which kind of database `db` is.
     pub(crate) backend: Backend,
     /// Long polls' waiters.
@@ -71,6 +73,7 @@ impl AppState {
     ) -> Self {
         Self(Arc::new(Shared {
             backend: Backend::of_pool(&db),
+            shutdown: watch::channel(false).0,
             db,
             key,
             origin,
@@ -100,13 +103,15 @@ impl AppState {
         self
     }
 
+    /// Begins a graceful shutdown: waiting long polls answer now (their browsers poll again, on
+    /// another instance behind a proxy) and `/readyz` turns 503.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
     /// Runs the migrations of the database's kind (the binary embeds both sets).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        let migrator = match self.0.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
-        };
-        migrator.run(&self.0.db).await
+        migrate(&self.0.db).await
     }
 
     /// The database, for provisioning (users, devices) from the binary and tests.
@@ -118,6 +123,17 @@ impl AppState {
 impl Shared {
     pub fn now(&self) -> u64 {
         self.clock.now()
+    }
+
+    /// Whether a shutdown has begun.
+    pub fn shutting_down(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    /// Resolves when a shutdown begins.
+    pub(crate) async fn shutdown_begun(&self) {
+        let mut begun = self.shutdown.subscribe();
+        let _ = begun.wait_for(|&begun| begun).await;
     }
 
     /// Deletes what no request will read again (the store's purge) and prunes the in-memory
@@ -150,4 +166,13 @@ impl Shared {
         self.live.forget(sid);
         self.limits.forget(sid);
     }
+}
+
+/// Brings `db`'s schema up to date with the migrations of its kind (the binary embeds both sets).
+pub async fn migrate(db: &AnyPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let migrator = match Backend::of_pool(db) {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    };
+    migrator.run(db).await
 }

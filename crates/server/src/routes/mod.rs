@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod bindings;
+pub mod health;
 pub mod pages;
 pub mod qr;

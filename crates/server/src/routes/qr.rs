@@ -213,7 +213,14 @@ pub async fn status(
         .saturating_sub(inner.now())
         .saturating_add(1);
     let wait = LONG_POLL.min(Duration::from_secs(until_expiry));
-    let _ = tokio::time::timeout(wait, changes.wait_for(|&v| v != session.version)).await;
+    let changed = async {
+        tokio::select! {
+            _ = changes.wait_for(|&v| v != session.version) => {}
+            // A shutdown answers now: the browser polls again, on an instance that stays.
+            () = inner.shutdown_begun() => {}
+        }
+    };
+    let _ = tokio::time::timeout(wait, changed).await;
     let session = load_for_browser(inner, &sid, &headers).await?;
     Ok(Json(status_of(inner, &session).await?))
 }
