@@ -13,6 +13,9 @@ pub enum ErrorCode {
     UnsupportedVersion,
     SessionNotFound,
     InvalidDevice,
+    /// The device's owner revoked it on the server's account page (told only to the device
+    /// itself, once its signature verified).
+    DeviceRevoked,
     InvalidSignature,
     StaleRequest,
     ChallengeMismatch,
@@ -46,6 +49,7 @@ impl ErrorCode {
         match self {
             InvalidRequest | UnsupportedVersion => 400,
             InvalidDevice
+            | DeviceRevoked
             | InvalidSignature
             | StaleRequest
             | InvalidEnrollmentSecret
@@ -74,6 +78,9 @@ impl ErrorCode {
             }
             InvalidDevice => {
                 "the server no longer knows this device; bind Sesame again from your account page"
+            }
+            DeviceRevoked => {
+                "this server revoked this device on its account page: unbind it (Settings → Unbind, or `sesame unbind`), and bind again if that was a mistake"
             }
             InvalidSignature => {
                 "the server could not verify this device's signature; bind Sesame again"
@@ -352,6 +359,7 @@ mod tests {
             (ErrorCode::OtherAddressFamily, 409),
             (ErrorCode::SlowDown, 429),
             (ErrorCode::RateLimited, 429),
+            (ErrorCode::DeviceRevoked, 401),
             (ErrorCode::Internal, 500),
             (ErrorCode::Unavailable, 503),
         ];

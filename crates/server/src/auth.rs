@@ -14,6 +14,8 @@ pub(crate) struct SignedIn {
     pub user_id: i64,
     /// When it last passed password + TOTP (0 if it never passed TOTP).
     pub reauth_at: i64,
+    /// Whether it passed a second factor (TOTP, or Sesame); false while it may only enrol one.
+    pub second_factor: bool,
     pub token_hash: Vec<u8>,
 }
 
@@ -43,8 +45,22 @@ pub(crate) async fn signed_in_any(
         } else {
             0
         },
+        second_factor: session.second_factor == 1,
         token_hash,
     })
+}
+
+/// The signed-in user of a session that passed a second factor, however long ago: enough to
+/// look after the account's devices (revoking one only ever protects the account).
+pub(crate) async fn signed_in_fully(
+    inner: &Shared,
+    headers: &HeaderMap,
+) -> Result<SignedIn, ApiError> {
+    let session = signed_in_any(inner, headers).await?;
+    if !session.second_factor {
+        return Err(ApiError::new(ErrorCode::ReauthRequired));
+    }
+    Ok(session)
 }
 
 /// The signed-in user of a session that passed password + TOTP, and when it last did.

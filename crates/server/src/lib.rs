@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
             "/api/bindings/{id}/approve",
             post(routes::bindings::approve),
         )
+        .route("/api/devices/{id}/revoke", post(routes::devices::revoke))
         .route("/api/qr/sessions", post(routes::qr::create))
         .route("/api/qr/sessions/{sid}/redeem", post(routes::qr::redeem))
         .route_layer(middleware::from_fn_with_state(

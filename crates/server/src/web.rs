@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::header::COOKIE;
+use axum::http::header::{COOKIE, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue};
 use sesame_protocol::wire::ErrorCode;
 
@@ -37,6 +37,17 @@ pub(crate) fn set_cookie(name: &str, value: &str) -> Option<HeaderValue> {
         "{name}={value}; HttpOnly; Secure; SameSite=Strict; Path=/"
     ))
     .ok()
+}
+
+/// The browser's `User-Agent`, cut to 300 characters.
+pub(crate) fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
 }
 
 /// The SVG of a QR code holding `text`, for the pages.

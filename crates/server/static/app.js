@@ -161,3 +161,17 @@ if (signOut) {
     location.href = "/login";
   });
 }
+
+// --- devices: Revoke asks first, then reloads the page's lists ---------------------------------
+for (const button of document.querySelectorAll("button.revoke")) {
+  button.addEventListener("click", async () => {
+    const name = button.closest("tr").querySelector("th").textContent;
+    if (!confirm(`Revoke ${name}? It will no longer approve sign-ins to this account.`)) return;
+    try {
+      await api("POST", `/api/devices/${encodeURIComponent(button.dataset.device)}/revoke`);
+      location.reload();
+    } catch (error) {
+      $("error").textContent = error.message;
+    }
+  });
+}

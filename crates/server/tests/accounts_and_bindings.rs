@@ -837,3 +837,81 @@ async fn a_pairing_that_fails_halfway_activates_nothing() {
         "{view}"
     );
 }
+
+/// Issue 13, the devices and sign-ins page: the account page lists the bound devices (bound
+/// when, last used, from where) and the recent sign-ins; Revoke stops a device at its next
+/// request, and only that device learns why.
+#[tokio::test]
+async fn the_account_page_lists_devices_and_sign_ins_and_revokes_a_device() {
+    let server = with_bob().await;
+    let (qr, cookie) = offered(&server).await;
+    let device = SigningKey::from_bytes(&[28; 32]);
+    let claimed = claim(&server, &qr, &device).await;
+    let pairing = claimed["pairing_code"]
+        .as_str()
+        .expect("pairing")
+        .to_owned();
+    let device_id = claimed["device_id"].as_str().expect("device id").to_owned();
+    let (status, _, _) = server
+        .call(BROWSER, pairing_request(&qr, &cookie, &pairing))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, page) = server.page("/", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Alice&#39;s laptop") || page.contains("Alice's laptop"),
+        "{page}"
+    );
+    assert!(page.contains("<td>never</td>"), "not used yet: {page}");
+    assert!(
+        page.contains("password and code"),
+        "the sign-in is listed: {page}"
+    );
+    assert!(page.contains("Recent sign-ins"), "{page}");
+
+    // The device scans from 127.0.0.1: used, from there.
+    let (sid, chal, _) = server.open().await;
+    let scan = server.scan_body(&device, &device_id, &sid, &chal, server.clock.now());
+    let path = format!("/api/qr/sessions/{sid}/scan");
+    let (status, body) = server.post("127.0.0.1:40000", path, &scan).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = server.page("/", &cookie).await;
+    assert!(page.contains(" UTC from 127.0.0.1</td>"), "{page}");
+
+    // Another account cannot revoke it.
+    let revoke = |cookie: &str, id: &str| {
+        Request::post(format!("/api/devices/{id}/revoke"))
+            .header("origin", support::ORIGIN)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+    let (status, _, _) = server
+        .call(BROWSER, revoke("__Host-sesame-session=nobody", &device_id))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Its owner can.
+    let (status, body, _) = server.call(BROWSER, revoke(&cookie, &device_id)).await;
+    assert_eq!(
+        (status, body["revoked"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{body}"
+    );
+    let (_, page) = server.page("/", &cookie).await;
+    assert!(page.contains("Revoked"), "{page}");
+
+    // Its next request is refused, and it is told why; a stranger naming it learns nothing.
+    let (sid, chal, _) = server.open().await;
+    let scan = server.scan_body(&device, &device_id, &sid, &chal, server.clock.now());
+    let path = format!("/api/qr/sessions/{sid}/scan");
+    let (status, body) = server.post("127.0.0.1:40000", path.clone(), &scan).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "device_revoked")
+    );
+    let stranger = SigningKey::from_bytes(&[29; 32]);
+    let forged = server.scan_body(&stranger, &device_id, &sid, &chal, server.clock.now());
+    let (_, body) = server.post("127.0.0.1:40001", path, &forged).await;
+    assert_eq!(error_of(&body), "invalid_signature");
+}

@@ -78,6 +78,13 @@ async fn a_scanned_and_approved_login_signs_the_browser_in_once() {
             .expect("session cookie")
             .starts_with("__Host-sesame-session=")
     );
+    // Recorded for the account page's recent sign-ins, with the browser's address.
+    let recorded: Vec<(String, String)> =
+        sqlx::query_as("SELECT method, address FROM sign_ins WHERE user_id = 1")
+            .fetch_all(server.state.db())
+            .await
+            .expect("sign-ins");
+    assert_eq!(recorded, [("sesame".to_owned(), "127.0.0.1".to_owned())]);
     let (status, body, _) = server.call(BROWSER, redeem(&ticket)).await;
     assert_eq!(
         (status, error_of(&body)),

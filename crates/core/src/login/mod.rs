@@ -5,7 +5,7 @@
 mod servers;
 #[cfg(test)]
 mod tests;
-pub mod user_agent;
+pub use sesame_protocol::user_agent;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;

@@ -19,9 +19,10 @@ use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::state::{AppState, Shared};
 use crate::store::login_sessions::{self, NewLoginSession};
+use crate::store::sign_ins::{self, Method};
 use crate::store::users;
 use crate::tokens::{digest, random_token};
-use crate::web::{SESSION_COOKIE, cookie, json, qr_svg, set_cookie};
+use crate::web::{SESSION_COOKIE, cookie, json, qr_svg, set_cookie, user_agent};
 
 const STEP: u64 = 30;
 const FAILURES_BEFORE_LOCK: i64 = 5;
@@ -205,6 +206,7 @@ async fn failed(
 pub async fn login(
     State(app): State<AppState>,
     ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let inner: &Shared = &app;
@@ -225,7 +227,16 @@ pub async fn login(
                 reauth_at: now,
                 second_factor,
             };
-            login_sessions::insert(&inner.db, &session).await?;
+            let method = if second_factor {
+                Method::PasswordAndCode
+            } else {
+                Method::Password
+            };
+            let mut tx = inner.db.begin().await?;
+            login_sessions::insert(&mut *tx, &session).await?;
+            let (address, agent) = (client.to_string(), user_agent(&headers));
+            sign_ins::record(&mut tx, user_id, now, method, &address, &agent).await?;
+            tx.commit().await?;
             tracing::info!(user = user_id, second_factor, "signed in");
             let mut response = Json(SignedInAnswer {
                 signed_in: true,

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod bindings;
+pub mod devices;
 pub mod health;
 pub mod pages;
 pub mod qr;

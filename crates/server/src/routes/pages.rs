@@ -11,6 +11,8 @@ use crate::error::ApiError;
 use crate::state::{AppState, Shared};
 use crate::store::users;
 
+use super::devices;
+
 const SCRIPT: &str = include_str!("../../static/app.js");
 const STYLE: &str = include_str!("../../static/style.css");
 
@@ -101,8 +103,10 @@ then type the code it shows.</p>
 <form id="pairing" hidden><label for="pairing-code">Pairing code</label>
 <input id="pairing-code" inputmode="numeric" autocomplete="off" required><button type="submit">Confirm</button></form>
 <p class="error" id="error" role="alert"></p>
+{}
 <button id="sign-out" type="button" class="secondary">Sign out</button>"#,
-            escape(&username)
+            escape(&username),
+            devices::account_lists(inner, session.user_id, escape).await?
         ),
     )
     .into_response())

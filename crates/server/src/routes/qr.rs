@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::http::header::{SET_COOKIE, USER_AGENT};
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rand::Rng as _;
@@ -30,7 +30,7 @@ use crate::store::login_sessions::NewLoginSession;
 use crate::store::sessions::{self, Change, NewSession, Session, State as Stored, TERMINAL_KEPT};
 use crate::store::{devices, users};
 use crate::tokens::{digest, random_token};
-use crate::web::{BIND_COOKIE, SESSION_COOKIE, cookie, json, qr_svg, set_cookie};
+use crate::web::{BIND_COOKIE, SESSION_COOKIE, cookie, json, qr_svg, set_cookie, user_agent};
 
 const NEW_LIFETIME: u64 = 60;
 const SCANNED_LIFETIME: u64 = 60;
@@ -117,13 +117,7 @@ pub async fn create(
         .await?;
     let (sid, challenge, bind) = (random_token(16), random_token(32), random_token(32));
     let expires = now + NEW_LIFETIME;
-    let user_agent = headers
-        .get(USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(300)
-        .collect::<String>();
+    let user_agent = user_agent(&headers);
     let new = NewSession {
         sid: &sid,
         challenge: &challenge,
@@ -228,12 +222,12 @@ pub async fn status(
 struct Device {
     user_id: i64,
     key: VerifyingKey,
+    revoked: bool,
 }
 
 async fn device(inner: &Shared, id: &str) -> Result<Device, ApiError> {
     let found = devices::find_active(&inner.db, id)
         .await?
-        .filter(|device| device.revoked == 0)
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidDevice))?;
     let key = <[u8; 32]>::try_from(found.public_key.as_slice())
         .ok()
@@ -242,6 +236,7 @@ async fn device(inner: &Shared, id: &str) -> Result<Device, ApiError> {
     Ok(Device {
         user_id: found.user_id,
         key,
+        revoked: found.revoked != 0,
     })
 }
 
@@ -275,6 +270,8 @@ async fn spend_device_budget(inner: &Shared, device_id: &str) -> Result<(), ApiE
 /// What a device signed, and the claims it made.
 struct Signed<'a> {
     device_id: &'a str,
+    /// Where the request came from, recorded as the device's last address.
+    address: IpAddr,
     context: Context,
     fields: &'a [&'a [u8]],
     sig: &'a str,
@@ -296,7 +293,19 @@ async fn check_signed(
     if !message::verify(&device.key, signed.context, signed.fields, &signature) {
         return Err(ApiError::new(ErrorCode::InvalidSignature));
     }
+    // Only now that the device proved itself does it learn that it was revoked: a stranger
+    // naming its id learns nothing.
+    if device.revoked {
+        return Err(ApiError::new(ErrorCode::DeviceRevoked));
+    }
     spend_device_budget(inner, signed.device_id).await?;
+    devices::used(
+        &inner.db,
+        signed.device_id,
+        inner.now() as i64,
+        &signed.address.to_string(),
+    )
+    .await?;
     let now = inner.now();
     if now.abs_diff(signed.ts) > MAX_CLOCK_SKEW {
         return Err(ApiError::new(ErrorCode::StaleRequest).server_time(now));
@@ -336,6 +345,7 @@ pub async fn scan(
     let fields = message::text_fields(&fields);
     let signed = Signed {
         device_id: &request.device_id,
+        address: device_address,
         context: Context::Scan,
         fields: &fields,
         sig: &request.sig,
@@ -433,6 +443,7 @@ async fn ask_for_browser_family(
 /// The scanning device approves (with the number the page shows) or denies.
 pub async fn confirm(
     State(app): State<AppState>,
+    ClientAddress(device_address): ClientAddress,
     Path(sid): Path<String>,
     body: Result<Json<ConfirmRequest>, JsonRejection>,
 ) -> Result<Json<ConfirmResponse>, ApiError> {
@@ -443,6 +454,7 @@ pub async fn confirm(
     let fields = message::text_fields(&fields);
     let signed = Signed {
         device_id: &request.device_id,
+        address: device_address,
         context: Context::Confirm,
         fields: &fields,
         sig: &request.sig,
@@ -529,6 +541,7 @@ pub async fn confirm(
 /// The browser trades the ticket for a signed-in session: `confirmed` → `consumed`.
 pub async fn redeem(
     State(app): State<AppState>,
+    ClientAddress(browser): ClientAddress,
     Path(sid): Path<String>,
     headers: HeaderMap,
     body: Result<Json<RedeemRequest>, JsonRejection>,
@@ -561,6 +574,8 @@ pub async fn redeem(
             reauth_at: 0,
             second_factor: true,
         },
+        browser_address: &browser.to_string(),
+        user_agent: &user_agent(&headers),
     };
     if sessions::transition(
         &inner.db,

@@ -8,6 +8,7 @@ pub(crate) mod devices;
 pub(crate) mod limits;
 pub(crate) mod login_sessions;
 pub(crate) mod sessions;
+pub(crate) mod sign_ins;
 pub(crate) mod users;
 
 use sqlx::AnyPool;

@@ -6,6 +6,7 @@ use sqlx::AnyPool;
 use zeroize::Zeroizing;
 
 use super::login_sessions::{self, NewLoginSession};
+use super::sign_ins;
 use crate::database::Backend;
 use crate::live::LiveSessions;
 use crate::tokens::digest;
@@ -211,8 +212,13 @@ pub(crate) enum Change<'a> {
         ticket: Zeroizing<String>,
         expires_at: i64,
     },
-    /// `confirmed` → `consumed`, and the browser's signed-in session, both or neither.
-    Redeem { login: NewLoginSession<'a> },
+    /// `confirmed` → `consumed`, the browser's signed-in session and the record of the sign-in,
+    /// all or none.
+    Redeem {
+        login: NewLoginSession<'a>,
+        browser_address: &'a str,
+        user_agent: &'a str,
+    },
     /// To `rejected` or `expired`.
     End(State),
 }
@@ -284,12 +290,26 @@ pub(crate) async fn transition(
             .execute(&mut *tx)
             .await?;
         }
-        Change::Redeem { login } => {
+        Change::Redeem {
+            login,
+            browser_address,
+            user_agent,
+        } => {
             sqlx::query("UPDATE qr_sessions SET ticket = NULL, ticket_hash = NULL WHERE sid = $1")
                 .bind(sid)
                 .execute(&mut *tx)
                 .await?;
             login_sessions::insert(&mut *tx, &login).await?;
+            let method = sign_ins::Method::Sesame;
+            sign_ins::record(
+                &mut tx,
+                login.user_id,
+                now,
+                method,
+                browser_address,
+                user_agent,
+            )
+            .await?;
         }
         Change::End(_) => {
             sqlx::query("UPDATE qr_sessions SET ticket = NULL WHERE sid = $1")

@@ -223,6 +223,27 @@ impl Server {
         )
     }
 
+    /// A page as the browser with `cookie` gets it: its status and HTML.
+    pub async fn page(&self, path: &str, cookie: &str) -> (StatusCode, String) {
+        let request = Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        let response = self
+            .router(BROWSER)
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     /// A browser opens a session: (sid, challenge, bind cookie).
     pub async fn open(&self) -> (String, String, String) {
         self.open_from(BROWSER).await

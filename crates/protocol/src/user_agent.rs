@@ -1,6 +1,6 @@
-//! What the browser that asked for a sign-in says it is, in words a person checks at a glance
-//! ("Chrome on Linux"). The user agent is text the browser — or an attacker — chose, so the
-//! approval sheet leads with this summary and keeps the raw text behind it.
+//! What a browser says it is, in words a person checks at a glance ("Chrome on Linux"): for
+//! Sesame's approval sheet and the server's list of sign-ins. The user agent is text the
+//! browser — or an attacker — chose, so both lead with this summary and keep the raw text behind.
 
 /// "Browser on system" from a `User-Agent` header; "an unknown browser" when it names none
 /// Sesame knows. The order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
