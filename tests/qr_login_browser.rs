@@ -614,3 +614,60 @@ async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
     );
     let _ = chrome.client.clone().close().await;
 }
+
+/// Issue 13, the devices and sign-ins page in a real browser: the account lists the bound
+/// device and the sign-in; Revoke, pressed from the keyboard and confirmed, marks it revoked;
+/// and the revoked Sesame, asked to approve a sign-in, says the server revoked it.
+#[tokio::test]
+#[ignore = "needs Chromium + chromedriver and a Secret Service: run `scripts/dev test`"]
+async fn the_account_page_lists_devices_and_sign_ins_and_revokes_from_the_keyboard() {
+    // Reads no screen: headless, and alongside the others.
+    let server = DemoServer::start(&support::app_binary().with_file_name("sesame-server"));
+    let chrome = Chrome::headless().await;
+    let data = tempfile::tempdir().expect("data dir");
+    sign_in(&chrome, &server).await;
+    bind_through_the_page_api(&chrome, data.path()).await;
+    chrome.client.refresh().await.expect("reload");
+    chrome.wait_for_text("#devices tbody", "never").await;
+    chrome
+        .wait_for_text("#sign-ins tbody", "password and code")
+        .await;
+    chrome.wait_for_text("#sign-ins tbody", "127.0.0.1").await;
+
+    let revoke = chrome
+        .client
+        .find(Locator::Css("#devices button.revoke"))
+        .await
+        .expect("a Revoke button");
+    revoke.send_keys("\u{e007}").await.expect("Enter on Revoke");
+    let question = chrome.client.get_alert_text().await.expect("it asks first");
+    assert!(question.starts_with("Revoke "), "{question}");
+    chrome.client.accept_alert().await.expect("confirm");
+    chrome.wait_for_text("#devices tbody", "Revoked").await;
+    chrome.screenshot("server-devices").await;
+
+    chrome.client.delete_all_cookies().await.expect("sign out");
+    chrome
+        .client
+        .goto(&format!("{}/login/sesame", server.origin))
+        .await
+        .expect("open");
+    chrome.wait_for_text("#status", "Scan this code").await;
+    let code = chrome
+        .client
+        .find(Locator::Css("#open-in-sesame"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    let output = sesame(data.path())
+        .args(["approve", &code, "--number", "42"])
+        .output()
+        .expect("approve");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("revoked this device"), "{stderr}");
+    let _ = chrome.client.clone().close().await;
+}
