@@ -27,11 +27,29 @@ impl DemoServer {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("server.db").display().to_string();
         Self::start_at(
             binary,
             &format!("127.0.0.1:{port}"),
             &format!("http://127.0.0.1:{port}"),
             port,
+            &["--db", &db],
+            dir,
+        )
+    }
+
+    /// Starts the server binary at `binary` on 127.0.0.1:`port` at `origin`, with more
+    /// arguments (`--db`, `--key`, `--trusted-proxy`…): one instance of several.
+    pub fn start_instance(binary: &Path, port: u16, origin: &str, more: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_at(
+            binary,
+            &format!("127.0.0.1:{port}"),
+            origin,
+            port,
+            more,
+            dir,
         )
     }
 
@@ -43,19 +61,29 @@ impl DemoServer {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("server.db").display().to_string();
         Self::start_at(
             binary,
             &format!("[::]:{port}"),
             &format!("http://localhost:{port}"),
             port,
+            &["--db", &db],
+            dir,
         )
     }
 
-    fn start_at(binary: &Path, listen: &str, origin: &str, port: u16) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+    fn start_at(
+        binary: &Path,
+        listen: &str,
+        origin: &str,
+        port: u16,
+        more: &[&str],
+        dir: tempfile::TempDir,
+    ) -> Self {
         let mut child = Command::new(binary)
-            .args(["--listen", listen, "--origin", origin, "--demo", "--db"])
-            .arg(dir.path().join("server.db"))
+            .args(["--listen", listen, "--origin", origin, "--demo"])
+            .args(more)
             // Everything the server logs, for the tests that read the log.
             .env("RUST_LOG", "debug")
             .stdout(Stdio::piped())

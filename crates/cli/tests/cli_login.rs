@@ -646,3 +646,281 @@ fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(page.status(&sid, 0)["state"], "rejected");
 }
+
+/// A test CA and a certificate it signed for `localhost` and 127.0.0.1, made with the openssl
+/// command: (the CA's PEM file, the certificate, its key).
+fn test_certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    let path = |name: &str| dir.join(name);
+    let openssl = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Sesame test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        path("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("extensions");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    (path("ca.pem"), path("server.pem"), path("server.key"))
+}
+
+/// nginx (Debian's) in front: TLS with the test CA's certificate on 127.0.0.1:`port`,
+/// round-robin over the instances, the client's address passed in `X-Forwarded-For`.
+struct Nginx {
+    child: std::process::Child,
+}
+
+impl Nginx {
+    fn start(
+        dir: &std::path::Path,
+        port: u16,
+        upstreams: &[u16],
+        cert: &std::path::Path,
+        key: &std::path::Path,
+    ) -> Self {
+        let servers: String = upstreams
+            .iter()
+            .map(|p| format!("server 127.0.0.1:{p};"))
+            .collect();
+        // As root, workers would drop to `nobody`, who cannot write this temp dir.
+        let user = if is_root() { "user root;" } else { "" };
+        let conf = format!(
+            "{user}
+daemon off; worker_processes 1; pid {dir}/nginx.pid; error_log {dir}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+  upstream sesame {{ {servers} }}
+  server {{
+    listen 127.0.0.1:{port} ssl;
+    ssl_certificate {cert}; ssl_certificate_key {key};
+    location / {{
+      proxy_pass http://sesame;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto https;
+      proxy_read_timeout 60s;
+      proxy_buffering off;
+    }}
+  }}
+}}
+",
+            dir = dir.display(),
+            cert = cert.display(),
+            key = key.display(),
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).expect("nginx.conf");
+        let child = Command::new("nginx")
+            .args(["-p", &dir.display().to_string(), "-c"])
+            .arg(dir.join("nginx.conf"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx is installed by scripts/dev");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nginx did not listen: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // TERM, not KILL: the master stops its workers before it exits.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Issue 13, "TLS the way it is deployed": nginx terminating TLS with a certificate of a CA
+/// the test made, round-robin over two `sesame-server` instances on one PostgreSQL database,
+/// which take the client's address from nginx's `X-Forwarded-For` only (`--trusted-proxy`).
+/// Sesame trusts the CA through `SSL_CERT_FILE`, as a platform's trust store would. Bound and
+/// approved through it, a relayed code refused by the forwarded address.
+#[test]
+#[ignore = "needs a Secret Service, PostgreSQL and nginx: run `scripts/dev test`"]
+fn behind_nginx_over_tls_two_instances_bind_approve_and_refuse_a_relay() {
+    let pg = std::env::var("SESAME_TEST_POSTGRES")
+        .expect("SESAME_TEST_POSTGRES names no PostgreSQL server: run `scripts/dev test`");
+    let dir = tempfile::tempdir().expect("dir");
+    let (ca, cert, key) = test_certificates(dir.path());
+    let database = format!("sesame_tls_{}", std::process::id());
+    let created = Command::new("psql")
+        .arg(format!("{pg}/postgres"))
+        .args(["-c", &format!("CREATE DATABASE {database}")])
+        .output()
+        .expect("psql");
+    assert!(created.status.success(), "{}", stderr(&created));
+    let db = format!("{pg}/{database}");
+    let (proxy, first, second) = (free_port(), free_port(), free_port());
+    let origin = format!("https://localhost:{proxy}");
+    let signing_key = dir.path().join("signing.key").display().to_string();
+    let shared = [
+        "--db",
+        &db,
+        "--key",
+        &signing_key,
+        "--trusted-proxy",
+        "127.0.0.1",
+    ];
+    let binary = sibling("sesame-server");
+    let _a = DemoServer::start_instance(&binary, first, &origin, &shared);
+    // Started second with --demo too: its demo password and code are the ones in force.
+    let server = DemoServer::start_instance(&binary, second, &origin, &shared);
+    let nginx_dir = tempfile::tempdir().expect("nginx dir");
+    let _nginx = Nginx::start(nginx_dir.path(), proxy, &[first, second], &cert, &key);
+
+    let trust = |client: reqwest::blocking::ClientBuilder| {
+        let pem = std::fs::read(&ca).expect("ca");
+        client.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("pem"))
+    };
+    let sesame_over_tls = |data: &std::path::Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sesame"))
+            .args(args)
+            .env("SESAME_DATA_DIR", data)
+            .env("SESAME_POLICY", data.join("policy.toml"))
+            .env("SSL_CERT_FILE", &ca)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sesame")
+    };
+
+    // Bind, through nginx and either instance.
+    let data = tempfile::tempdir().expect("data dir");
+    let mut browser = Browser::with(&origin, "127.0.0.1", trust);
+    browser.sign_in(&server);
+    let (status, offer) = browser.request(reqwest::Method::POST, "/api/bindings", None);
+    assert_eq!(status, 200, "{offer}");
+    let bound = sesame_over_tls(
+        data.path(),
+        &["bind", offer["qr_uri"].as_str().expect("qr"), "--yes"],
+    );
+    let bind_stdout = String::from_utf8_lossy(&bound.stdout).into_owned();
+    assert!(bound.status.success(), "{bind_stdout}{}", stderr(&bound));
+    type_pairing_code(&mut browser, &offer, &bind_stdout);
+
+    // Approve a sign-in: the page's long poll and Sesame's requests spread over both instances.
+    let (sid, uri) = browser.open_session();
+    let mut approve = Command::new(env!("CARGO_BIN_EXE_sesame"))
+        .args(["approve", &uri])
+        .env("SESAME_DATA_DIR", data.path())
+        .env("SESAME_POLICY", data.path().join("policy.toml"))
+        .env("SSL_CERT_FILE", &ca)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame approve");
+    let scanned = browser.status(&sid, 1);
+    assert_eq!(scanned["state"], "scanned", "{scanned}");
+    let number = scanned["number"].as_str().expect("number").to_owned();
+    writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    let output = approve.wait_with_output().expect("approve");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("the browser is on this computer's network address"),
+        "{text}"
+    );
+    let confirmed = browser.status(&sid, 2);
+    assert_eq!(confirmed["state"], "confirmed", "{confirmed}");
+    assert!(confirmed["ticket"].is_string(), "{confirmed}");
+
+    // A relay: the page opened from 127.0.0.2 reaches nginx, which forwards that address.
+    let mut far = Browser::with(&origin, "127.0.0.2", trust);
+    let (sid, uri) = far.open_session();
+    let output = sesame_over_tls(data.path(), &["approve", &uri, "--number", "42"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("started from another network address"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(far.status(&sid, 0)["state"], "rejected");
+}
