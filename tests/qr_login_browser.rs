@@ -9,6 +9,8 @@
 
 #[path = "support/demo_server.rs"]
 mod demo_server;
+#[path = "support/proxy.rs"]
+mod proxy;
 mod support;
 
 use std::io::Write as _;
@@ -669,5 +671,69 @@ async fn the_account_page_lists_devices_and_sign_ins_and_revokes_from_the_keyboa
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("revoked this device"), "{stderr}");
+    let _ = chrome.client.clone().close().await;
+}
+
+/// Issue 13, several instances: a browser waits on "Sign in with Sesame" behind nginx and two
+/// instances on one PostgreSQL database; one instance is killed while it waits; Sesame scans
+/// and approves through the proxy, and the browser still signs in (its poll asked again, and
+/// answered by the instance that stayed).
+#[tokio::test]
+#[ignore = "needs Chromium + chromedriver, a Secret Service, PostgreSQL and nginx: run `scripts/dev test`"]
+async fn a_browser_waiting_on_an_instance_that_dies_still_signs_in() {
+    let pg = std::env::var("SESAME_TEST_POSTGRES")
+        .expect("SESAME_TEST_POSTGRES names no PostgreSQL server: run `scripts/dev test`");
+    let db = proxy::new_postgres_database(&pg, "failover");
+    let dir = tempfile::tempdir().expect("dir");
+    let key = dir.path().join("signing.key").display().to_string();
+    let (port, first, second) = (proxy::free_port(), proxy::free_port(), proxy::free_port());
+    let origin = format!("http://127.0.0.1:{port}");
+    let shared = ["--db", &db, "--key", &key, "--trusted-proxy", "127.0.0.1"];
+    let binary = support::app_binary().with_file_name("sesame-server");
+    let doomed = DemoServer::start_instance(&binary, first, &origin, &shared);
+    // Started second with --demo too: its demo password and code are the ones in force.
+    let server = DemoServer::start_instance(&binary, second, &origin, &shared);
+    let nginx_dir = tempfile::tempdir().expect("nginx dir");
+    let _nginx = proxy::Nginx::start(nginx_dir.path(), port, &[first, second], None);
+
+    let chrome = Chrome::headless().await;
+    let data = tempfile::tempdir().expect("data dir");
+    sign_in(&chrome, &server).await;
+    bind_through_the_page_api(&chrome, data.path()).await;
+    chrome.open_sesame_login(&origin).await;
+    let code = chrome
+        .client
+        .find(Locator::Css("#open-in-sesame"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a link");
+    // The page is waiting on one of the two; one of them dies.
+    drop(doomed);
+
+    let mut approve = sesame(data.path())
+        .args(["approve", &code])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame approve");
+    chrome
+        .wait_for_text("#status", "Type this number into Sesame")
+        .await;
+    let number = chrome.text("#number").await;
+    writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    let output = approve.wait_with_output().expect("approve");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    chrome
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
     let _ = chrome.client.clone().close().await;
 }

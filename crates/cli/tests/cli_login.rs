@@ -7,6 +7,8 @@
 
 #[path = "../../../tests/support/demo_server.rs"]
 mod demo_server;
+#[path = "../../../tests/support/proxy.rs"]
+mod proxy;
 
 use std::io::Write as _;
 use std::net::Ipv6Addr;
@@ -647,173 +649,6 @@ fn the_policy_decides_which_servers_sesame_binds_to_and_approves_for() {
     assert_eq!(page.status(&sid, 0)["state"], "rejected");
 }
 
-/// A test CA and a certificate it signed for `localhost` and 127.0.0.1, made with the openssl
-/// command: (the CA's PEM file, the certificate, its key).
-fn test_certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
-    let path = |name: &str| dir.join(name);
-    let openssl = |args: &[&str]| {
-        let output = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl");
-        assert!(
-            output.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Sesame test CA",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
-        "-addext",
-        "keyUsage=critical,keyCertSign",
-    ]);
-    openssl(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    std::fs::write(
-        path("server.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("extensions");
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-    ]);
-    (path("ca.pem"), path("server.pem"), path("server.key"))
-}
-
-/// nginx (Debian's) in front: TLS with the test CA's certificate on 127.0.0.1:`port`,
-/// round-robin over the instances, the client's address passed in `X-Forwarded-For`.
-struct Nginx {
-    child: std::process::Child,
-}
-
-impl Nginx {
-    fn start(
-        dir: &std::path::Path,
-        port: u16,
-        upstreams: &[u16],
-        cert: &std::path::Path,
-        key: &std::path::Path,
-    ) -> Self {
-        let servers: String = upstreams
-            .iter()
-            .map(|p| format!("server 127.0.0.1:{p};"))
-            .collect();
-        // As root, workers would drop to `nobody`, who cannot write this temp dir.
-        let user = if is_root() { "user root;" } else { "" };
-        let conf = format!(
-            "{user}
-daemon off; worker_processes 1; pid {dir}/nginx.pid; error_log {dir}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
-  upstream sesame {{ {servers} }}
-  server {{
-    listen 127.0.0.1:{port} ssl;
-    ssl_certificate {cert}; ssl_certificate_key {key};
-    location / {{
-      proxy_pass http://sesame;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto https;
-      proxy_read_timeout 60s;
-      proxy_buffering off;
-    }}
-  }}
-}}
-",
-            dir = dir.display(),
-            cert = cert.display(),
-            key = key.display(),
-        );
-        std::fs::write(dir.join("nginx.conf"), conf).expect("nginx.conf");
-        let child = Command::new("nginx")
-            .args(["-p", &dir.display().to_string(), "-c"])
-            .arg(dir.join("nginx.conf"))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nginx is installed by scripts/dev");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "nginx did not listen: {}",
-                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child }
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // TERM, not KILL: the master stops its workers before it exits.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// Issue 13, "TLS the way it is deployed": nginx terminating TLS with a certificate of a CA
 /// the test made, round-robin over two `sesame-server` instances on one PostgreSQL database,
 /// which take the client's address from nginx's `X-Forwarded-For` only (`--trusted-proxy`).
@@ -825,16 +660,9 @@ fn behind_nginx_over_tls_two_instances_bind_approve_and_refuse_a_relay() {
     let pg = std::env::var("SESAME_TEST_POSTGRES")
         .expect("SESAME_TEST_POSTGRES names no PostgreSQL server: run `scripts/dev test`");
     let dir = tempfile::tempdir().expect("dir");
-    let (ca, cert, key) = test_certificates(dir.path());
-    let database = format!("sesame_tls_{}", std::process::id());
-    let created = Command::new("psql")
-        .arg(format!("{pg}/postgres"))
-        .args(["-c", &format!("CREATE DATABASE {database}")])
-        .output()
-        .expect("psql");
-    assert!(created.status.success(), "{}", stderr(&created));
-    let db = format!("{pg}/{database}");
-    let (proxy, first, second) = (free_port(), free_port(), free_port());
+    let (ca, cert, key) = proxy::test_certificates(dir.path());
+    let db = proxy::new_postgres_database(&pg, "tls");
+    let (proxy, first, second) = (proxy::free_port(), proxy::free_port(), proxy::free_port());
     let origin = format!("https://localhost:{proxy}");
     let signing_key = dir.path().join("signing.key").display().to_string();
     let shared = [
@@ -850,7 +678,8 @@ fn behind_nginx_over_tls_two_instances_bind_approve_and_refuse_a_relay() {
     // Started second with --demo too: its demo password and code are the ones in force.
     let server = DemoServer::start_instance(&binary, second, &origin, &shared);
     let nginx_dir = tempfile::tempdir().expect("nginx dir");
-    let _nginx = Nginx::start(nginx_dir.path(), proxy, &[first, second], &cert, &key);
+    let tls = Some((cert.as_path(), key.as_path()));
+    let _nginx = proxy::Nginx::start(nginx_dir.path(), proxy, &[first, second], tls);
 
     let trust = |client: reqwest::blocking::ClientBuilder| {
         let pem = std::fs::read(&ca).expect("ca");

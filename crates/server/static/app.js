@@ -40,6 +40,21 @@ if (signIn) {
 
 // --- sign in with Sesame ----------------------------------------------------------------------
 const MAX_RENEWALS = 10;
+// One status poll, asked again when the answer is not about the session: an instance that went
+// away (the proxy's 502 or 503, a dropped connection), one without its database (`unavailable`),
+// or `slow_down`. Behind a proxy the next try lands on an instance that is up.
+async function poll(sid, version) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await api("GET", `/api/qr/sessions/${sid}/status?v=${version}`);
+    } catch (error) {
+      const passing = !error.code || error.code === "unavailable" || error.code === "slow_down";
+      if (!passing || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 async function sesameLogin() {
   let renewals = 0;
   for (;;) {
@@ -50,7 +65,7 @@ async function sesameLogin() {
     $("status").textContent = "Scan this code with Sesame on this computer.";
     let version = 0;
     for (;;) {
-      const status = await api("GET", `/api/qr/sessions/${session.sid}/status?v=${version}`);
+      const status = await poll(session.sid, version);
       version = status.version;
       if (status.state === "scanned") {
         // The code has done its job; the number is what matters now.
