@@ -31,8 +31,16 @@ sesame code Packaged | grep -Eq '[0-9]{3} ?[0-9]{3}' || fail "the installed CLI 
 
 sesame-app &
 app=$!
-window=$(timeout 30 xdotool search --sync --onlyvisible --name '^Sesame$' | head -n1) \
-  || fail "the installed app's window did not appear within 30 s"
+# Asked again every half second rather than `xdotool search --sync`: a window that closes
+# while xdotool walks the tree (the WebView's helpers open and close some at start) makes it
+# exit with BadWindow, which failed this check once.
+window=""
+for _ in $(seq 60); do
+  window=$(xdotool search --onlyvisible --name '^Sesame$' 2>/dev/null | head -n1 || true)
+  [ -n "$window" ] && break
+  sleep 0.5
+done
+[ -n "$window" ] || fail "the installed app's window did not appear within 30 s"
 echo "installed app: window $window is up"
 # The app starts the installed tray beside it.
 tray=""
