@@ -156,6 +156,25 @@ impl Vault {
                 id: existing.id.short().to_owned(),
             });
         }
+        // An add of the same account that was interrupted (its record still pending): this
+        // one takes its place, so retrying after a crash never lists the account twice.
+        let same_label = |e: &IndexEntry| {
+            e.state == EntryState::Pending
+                && e.account.issuer.eq_ignore_ascii_case(&new.issuer)
+                && e.account.name.eq_ignore_ascii_case(&new.name)
+        };
+        let interrupted: Vec<AccountId> = index
+            .accounts
+            .iter()
+            .filter(|e| same_label(e))
+            .map(|e| e.account.id.clone())
+            .collect();
+        for id in &interrupted {
+            self.secrets.delete(secret_key(id))?;
+        }
+        index
+            .accounts
+            .retain(|e| !interrupted.contains(&e.account.id));
         let account = Account {
             id: AccountId::random(),
             issuer: new.issuer,
@@ -224,7 +243,15 @@ impl Vault {
         // a secret nobody can find.
         entry.state = EntryState::Removing;
         self.index.save(&index)?;
-        self.secrets.delete(secret_key(id))?;
+        if let Err(error) = self.secrets.delete(secret_key(id)) {
+            // The keyring refused (locked, its prompt cancelled, gone): the secret is still
+            // there, so the account stays as it was rather than half removed.
+            if let Some(entry) = index.entry_mut(id) {
+                entry.state = EntryState::Active;
+            }
+            self.index.save(&index)?;
+            return Err(error.into());
+        }
         index.accounts.retain(|e| &e.account.id != id);
         self.index.save(&index)?;
         Ok(account)

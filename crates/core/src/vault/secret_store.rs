@@ -101,6 +101,16 @@ impl MemoryStore {
         *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = error;
     }
 
+    /// How many secrets it holds.
+    pub fn len(&self) -> usize {
+        self.secrets().len()
+    }
+
+    /// Whether it holds no secret.
+    pub fn is_empty(&self) -> bool {
+        self.secrets().is_empty()
+    }
+
     fn check(&self) -> Result<(), StoreError> {
         match &*self.failing.lock().unwrap_or_else(|p| p.into_inner()) {
             Some(error) => Err(error.clone()),

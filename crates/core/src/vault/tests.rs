@@ -131,12 +131,9 @@ fn an_interrupted_removal_is_finished_by_doctor() {
         .vault()
         .add(rfc_account("RFC", "gone", totp8()))
         .expect("add");
-    // Save 1 marks the account as being removed; the keyring delete then "crashes".
-    fixture.store.set_failure(Some(StoreError::Platform {
-        detail: "gone".into(),
-    }));
-    assert!(fixture.vault().remove(&account.id).is_err());
-    fixture.store.set_failure(None);
+    // Save 1 marks the account as being removed, the keyring delete runs, and the process
+    // "dies" at save 2, which would drop the record.
+    assert!(fixture.crashing_vault(2).remove(&account.id).is_err());
     let vault = fixture.vault();
     assert!(vault.accounts().expect("list").is_empty());
     let report = vault.doctor().expect("doctor");
@@ -256,4 +253,52 @@ fn a_damaged_index_is_reported_and_left_alone() {
         std::fs::read_to_string(vault.index_location()).expect("read"),
         "not json"
     );
+}
+
+/// Issue 16: an add killed after its secret reached the keyring left a pending record, and
+/// running the same add again — what anyone does after a crash — added a second record, so
+/// after `doctor` the account was listed twice. The retry takes the interrupted add's place.
+#[test]
+fn retrying_an_interrupted_add_leaves_one_account() {
+    let fixture = Fixture::new();
+    let interrupted = fixture
+        .crashing_vault(2)
+        .add(rfc_account("RFC", "retried", totp8()));
+    assert!(interrupted.is_err());
+    let vault = fixture.vault();
+    let account = vault
+        .add(rfc_account("RFC", "retried", totp8()))
+        .expect("the retry");
+    let report = vault.doctor().expect("doctor");
+    assert!(report.restored.is_empty(), "{report:?}");
+    assert_eq!(vault.accounts().expect("list"), vec![account.clone()]);
+    assert_eq!(vault.timed_code(&account).expect("code").code, "94287082");
+    assert_eq!(
+        fixture.store.len(),
+        1,
+        "the interrupted add's secret is deleted, not orphaned"
+    );
+}
+
+/// Issue 16: with the keyring refusing (locked, its prompt cancelled, no service), `remove`
+/// failed — yet the account was gone from the list, and the next `doctor` deleted its secret.
+/// A failed removal leaves the account as it was.
+#[test]
+fn a_removal_the_keyring_refuses_leaves_the_account_as_it_was() {
+    let fixture = Fixture::new();
+    let vault = fixture.vault();
+    let account = vault.add(rfc_account("RFC", "kept", totp8())).expect("add");
+    fixture.store.set_failure(Some(StoreError::Locked {
+        detail: "test".into(),
+    }));
+    let removed = vault.remove(&account.id);
+    assert!(
+        matches!(removed, Err(VaultError::Store(StoreError::Locked { .. }))),
+        "{removed:?}"
+    );
+    fixture.store.set_failure(None);
+    assert_eq!(vault.accounts().expect("list"), vec![account.clone()]);
+    let report = vault.doctor().expect("doctor");
+    assert!(report.finished_removals.is_empty(), "{report:?}");
+    assert_eq!(vault.timed_code(&account).expect("code").code, "94287082");
 }
