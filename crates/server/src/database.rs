@@ -10,6 +10,9 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, ConnectOptions as _};
 
+/// How long a request waits for a database connection before it is answered 503.
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The database a `--db` value names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
@@ -66,7 +69,13 @@ impl Database {
             }
             Self::Postgres(url) => AnyConnectOptions::from_str(url)?,
         };
-        AnyPoolOptions::new().connect_with(options).await
+        // A request waits at most this long for a connection: without a database it is
+        // answered `503 unavailable` in seconds (the default is 30 s, past a proxy's patience
+        // and the page's retry), and the pool keeps trying to reconnect meanwhile.
+        AnyPoolOptions::new()
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
     }
 }
 

@@ -59,6 +59,14 @@ impl ApiError {
     }
 }
 
+/// Whether a PostgreSQL error code (SQLSTATE) says the server went away rather than refused the
+/// statement: class 08 (connection exception), a shutdown or restart cutting the session off
+/// (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now) or no connection slot
+/// left (53300). Each is over when the database is back; none is the request's fault.
+fn connection_lost(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03" | "53300")
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match error {
@@ -70,6 +78,12 @@ impl From<sqlx::Error> for ApiError {
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => {
                 tracing::warn!(%error, "the database is unreachable");
+                Self::new(ErrorCode::Unavailable).retry_after(1)
+            }
+            sqlx::Error::Database(ref database)
+                if database.code().is_some_and(|code| connection_lost(&code)) =>
+            {
+                tracing::warn!(%error, "the database went away");
                 Self::new(ErrorCode::Unavailable).retry_after(1)
             }
             error => Self::Internal(format!("database: {error}")),

@@ -8,9 +8,20 @@ use std::sync::{Mutex, MutexGuard};
 use tokio::sync::watch;
 
 /// The waiters of live sessions.
-#[derive(Default)]
 pub struct LiveSessions {
     versions: Mutex<HashMap<String, watch::Sender<i64>>>,
+    /// Counts the times this instance may have missed changes (its PostgreSQL listener was cut
+    /// off and is back): every waiter then asks the database once.
+    missed: watch::Sender<u64>,
+}
+
+impl Default for LiveSessions {
+    fn default() -> Self {
+        Self {
+            versions: Mutex::default(),
+            missed: watch::channel(0).0,
+        }
+    }
 }
 
 impl LiveSessions {
@@ -44,6 +55,17 @@ impl LiveSessions {
             .entry(sid.to_owned())
             .or_insert_with(|| watch::channel(current).0)
             .subscribe()
+    }
+
+    /// Says that changes may have been missed: every waiter looks its session up again.
+    pub fn recheck_all(&self) {
+        self.missed
+            .send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// A receiver that changes whenever [`Self::recheck_all`] is called.
+    pub fn rechecks(&self) -> watch::Receiver<u64> {
+        self.missed.subscribe()
     }
 
     /// Forgets a session's waiters (it is gone).

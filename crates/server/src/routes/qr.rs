@@ -203,15 +203,27 @@ pub async fn status(
         return Err(ApiError::new(ErrorCode::SlowDown).retry_after(1));
     };
     let mut changes = inner.live.subscribe(&sid, session.version);
+    let mut rechecks = inner.live.rechecks();
     let until_expiry = (session.expires_at as u64)
         .saturating_sub(inner.now())
         .saturating_add(1);
     let wait = LONG_POLL.min(Duration::from_secs(until_expiry));
     let changed = async {
-        tokio::select! {
-            _ = changes.wait_for(|&v| v != session.version) => {}
-            // A shutdown answers now: the browser polls again, on an instance that stays.
-            () = inner.shutdown_begun() => {}
+        loop {
+            let recheck = tokio::select! {
+                _ = changes.wait_for(|&v| v != session.version) => false,
+                // A shutdown answers now: the browser polls again, on an instance that stays.
+                () = inner.shutdown_begun() => false,
+                // This instance may have missed a change from another one: ask the database.
+                Ok(()) = rechecks.changed() => true,
+            };
+            if !recheck {
+                return;
+            }
+            match sessions::find(&inner.db, &sid).await {
+                Ok(Some(now)) if now.version == session.version => {}
+                _ => return,
+            }
         }
     };
     let _ = tokio::time::timeout(wait, changed).await;

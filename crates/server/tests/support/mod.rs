@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each suite uses a different part
 
+pub mod cluster;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -20,7 +22,7 @@ use sesame_protocol::origin::Origin;
 use sesame_protocol::qr::LoginQr;
 use sesame_protocol::wire::{ConfirmRequest, Decision, ScanRequest};
 use sesame_server::clock::{Clock, ManualClock};
-use sesame_server::database::Backend;
+use sesame_server::database::{Backend, Database};
 use sesame_server::tokens::random_token;
 use sesame_server::{AddressPolicy, AppState, app};
 use sqlx::AnyPool;
@@ -97,13 +99,22 @@ impl Server {
         Self::start_on(postgres_database().await, Backend::Postgres, |state| state).await
     }
 
+    /// The server on the database at `url`, through the pool `sesame-server` itself opens
+    /// (its timeouts and reconnection are what a test of a failing database is about).
+    pub async fn start_on_url(url: &str) -> Self {
+        let database = Database::parse(url).expect("a database URL");
+        let db = database.connect().await.expect("the database");
+        let backend = Backend::of_pool(&db);
+        Self::start_on(db, backend, |state| state).await
+    }
+
     /// A second instance of the same server: its own state, pool and waiters, on the same
     /// database, with the same key and clock.
     pub async fn another_instance(&self) -> Self {
         let url = self.state.db().connect_options().database_url.to_string();
-        let db = AnyPoolOptions::new()
-            .max_connections(4)
-            .connect(&url)
+        let db = Database::parse(&url)
+            .expect("a database URL")
+            .connect()
             .await
             .expect("the same database");
         let state = AppState::new(
