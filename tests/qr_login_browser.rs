@@ -9,6 +9,8 @@
 
 #[path = "support/demo_server.rs"]
 mod demo_server;
+#[path = "support/netns.rs"]
+mod netns;
 #[path = "support/proxy.rs"]
 mod proxy;
 mod support;
@@ -33,25 +35,67 @@ struct Chrome {
 impl Chrome {
     /// Chromium in a window at the top left of the screen.
     async fn start() -> Self {
-        Self::launch(&["--window-position=0,0", "--window-size=1100,900"]).await
+        Self::launch(&["--window-position=0,0", "--window-size=1100,900"], None).await
     }
 
     /// Chromium with no window at all, for tests that do not read the screen (and so need not
     /// wait their turn for it).
     async fn headless() -> Self {
-        Self::launch(&["--headless=new", "--window-size=1100,900"]).await
+        Self::launch(&["--headless=new", "--window-size=1100,900"], None).await
     }
 
-    async fn launch(window: &[&str]) -> Self {
+    /// A headless Chromium on a test network's `host`, which trusts the CA in the PEM file `ca`
+    /// the way a managed desktop would: in its user's NSS database (`certutil`), not by turning
+    /// certificate checks off.
+    async fn headless_on(host: &netns::Host, ca: &std::path::Path) -> Self {
+        Self::launch(
+            &["--headless=new", "--window-size=1100,900"],
+            Some((host, ca)),
+        )
+        .await
+    }
+
+    async fn launch(window: &[&str], on: Option<(&netns::Host, &std::path::Path)>) -> Self {
         let port = support::free_port();
-        let driver = Command::new("chromedriver")
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut driver = match on {
+            None => Command::new("chromedriver"),
+            Some((host, ca)) => {
+                let home = profile.path().join("home");
+                let nss = home.join(".pki/nssdb");
+                std::fs::create_dir_all(&nss).expect("nss dir");
+                let database = format!("sql:{}", nss.display());
+                let certutil = |args: &[&str]| {
+                    let output = Command::new("certutil")
+                        .args(["-d", &database])
+                        .args(args)
+                        .output()
+                        .expect("certutil (libnss3-tools)");
+                    assert!(
+                        output.status.success(),
+                        "certutil {args:?}: {}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                };
+                certutil(&["-N", "--empty-password"]);
+                let ca = ca.display().to_string();
+                certutil(&["-A", "-t", "C,,", "-n", "Sesame test CA", "-i", &ca]);
+                let mut driver = host.command("chromedriver");
+                // Listening on the host's address, for the test's side of the bridge only.
+                driver
+                    .arg(format!("--allowed-ips={}", netns::GATEWAY))
+                    .env("HOME", &home);
+                driver
+            }
+        };
+        driver
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .process_group(0)
+            .process_group(0);
+        let driver = driver
             .spawn()
             .expect("chromedriver is installed by scripts/dev");
-        let profile = tempfile::tempdir().expect("profile dir");
         let mut args: Vec<String> = [
             "--no-sandbox",
             "--disable-gpu",
@@ -71,7 +115,15 @@ impl Chrome {
             "goog:chromeOptions".into(),
             serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
         );
-        let client = support::connect_webdriver(port, capabilities).await;
+        let driver_address = on.map_or(proxy::LOOPBACK, |(host, _)| host.address);
+        let client = support::connect_webdriver_at(
+            &format!(
+                "http://{}",
+                std::net::SocketAddr::from((driver_address, port))
+            ),
+            capabilities,
+        )
+        .await;
         Self {
             driver,
             client,
@@ -135,6 +187,19 @@ impl Chrome {
         self.wait_for_text("#status", "Scan this code").await;
     }
 
+    /// The sign-in code's `sesame://` link, as the page's "Open in Sesame" holds it: the same
+    /// payload as the QR code beside it.
+    async fn sign_in_link(&self) -> String {
+        self.client
+            .find(Locator::Css("#open-in-sesame"))
+            .await
+            .expect("the Open in Sesame link")
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("a sesame:// link")
+    }
+
     async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -155,6 +220,15 @@ impl Drop for Chrome {
 fn sesame(data: &std::path::Path) -> Command {
     let mut command = Command::new(support::cli_binary());
     command.env("SESAME_DATA_DIR", data);
+    command
+}
+
+/// The `sesame` CLI on a test network's `host`, trusting the test CA through `SSL_CERT_FILE`.
+fn sesame_on(host: &netns::Host, data: &std::path::Path, ca: &std::path::Path) -> Command {
+    let mut command = host.command(support::cli_binary());
+    command
+        .env("SESAME_DATA_DIR", data)
+        .env("SSL_CERT_FILE", ca);
     command
 }
 
@@ -383,15 +457,7 @@ async fn the_open_in_sesame_link_brings_the_sign_in_to_the_running_window() {
     let sandbox = support::Sandbox::new();
     sign_in_and_bind(&chrome, &server, sandbox.data.path()).await;
     chrome.open_sesame_login(&server.origin).await;
-    let link = chrome
-        .client
-        .find(Locator::Css("#open-in-sesame"))
-        .await
-        .expect("the link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a sesame:// link");
+    let link = chrome.sign_in_link().await;
     assert!(link.starts_with("sesame://login?"), "{link}");
 
     let app = support::AppSession::start(&sandbox).await;
@@ -436,11 +502,12 @@ const TYPE_PAIRING_CODE: &str = "const [id, code] = arguments[0]; const done = a
     fetch(`/api/bindings/${id}/approve`, {method: 'POST', headers: {'content-type': 'application/json'},
         body: JSON.stringify({pairing_code: code})}).then(r => r.json()).then(done);";
 
-/// Binds the Sesame of `data` to the signed-in account without reading any screen: the page's
-/// API offers a binding, `sesame bind --yes` claims it, and the page takes the pairing code.
-async fn bind_through_the_page_api(chrome: &Chrome, data: &std::path::Path) {
+/// Binds the Sesame that `sesame` runs (the CLI with its data folder set) to the signed-in
+/// account without reading any screen: the page's API offers a binding, `sesame bind --yes`
+/// claims it, and the page takes the pairing code.
+async fn bind_through_the_page_api(chrome: &Chrome, mut sesame: Command) {
     let offer = in_page(chrome, OFFER_BINDING, serde_json::Value::Null).await;
-    let bound = sesame(data)
+    let bound = sesame
         .args(["bind", offer["qr_uri"].as_str().expect("qr_uri"), "--yes"])
         .output()
         .expect("bind");
@@ -470,7 +537,7 @@ async fn a_binding_link_opens_a_consent_sheet_and_binds_only_when_asked() {
     let chrome = Chrome::headless().await;
     let sandbox = support::Sandbox::new();
     sign_in(&chrome, &server).await;
-    bind_through_the_page_api(&chrome, sandbox.data.path()).await;
+    bind_through_the_page_api(&chrome, sesame(sandbox.data.path())).await;
     let servers =
         || std::fs::read_to_string(sandbox.data.path().join("servers.json")).expect("servers");
     let before = servers();
@@ -571,7 +638,7 @@ async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
     sign_in(&chrome, &server).await;
     // Bound with the binding code's URI, which the signed-in page gets from the API (nothing is
     // read off a screen here).
-    bind_through_the_page_api(&chrome, data.path()).await;
+    bind_through_the_page_api(&chrome, sesame(data.path())).await;
     chrome.client.delete_all_cookies().await.expect("sign out");
 
     chrome
@@ -580,26 +647,10 @@ async fn an_expired_code_is_refused_and_the_page_shows_a_new_one() {
         .await
         .expect("open");
     chrome.wait_for_text("#status", "Scan this code").await;
-    let first = chrome
-        .client
-        .find(Locator::Css("#open-in-sesame"))
-        .await
-        .expect("link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a link");
+    let first = chrome.sign_in_link().await;
     // A login code lives 60 s; the page then shows a new one by itself.
     tokio::time::sleep(Duration::from_secs(62)).await;
-    let renewed = chrome
-        .client
-        .find(Locator::Css("#open-in-sesame"))
-        .await
-        .expect("link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a link");
+    let renewed = chrome.sign_in_link().await;
     assert_ne!(first, renewed, "the page renews an expired code");
     chrome.wait_for_text("#status", "Scan this code").await;
 
@@ -628,7 +679,7 @@ async fn the_account_page_lists_devices_and_sign_ins_and_revokes_from_the_keyboa
     let chrome = Chrome::headless().await;
     let data = tempfile::tempdir().expect("data dir");
     sign_in(&chrome, &server).await;
-    bind_through_the_page_api(&chrome, data.path()).await;
+    bind_through_the_page_api(&chrome, sesame(data.path())).await;
     chrome.client.refresh().await.expect("reload");
     chrome.wait_for_text("#devices tbody", "never").await;
     chrome
@@ -655,15 +706,7 @@ async fn the_account_page_lists_devices_and_sign_ins_and_revokes_from_the_keyboa
         .await
         .expect("open");
     chrome.wait_for_text("#status", "Scan this code").await;
-    let code = chrome
-        .client
-        .find(Locator::Css("#open-in-sesame"))
-        .await
-        .expect("link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a link");
+    let code = chrome.sign_in_link().await;
     let output = sesame(data.path())
         .args(["approve", &code, "--number", "42"])
         .output()
@@ -694,22 +737,19 @@ async fn a_browser_waiting_on_an_instance_that_dies_still_signs_in() {
     // Started second with --demo too: its demo password and code are the ones in force.
     let server = DemoServer::start_instance(&binary, second, &origin, &shared);
     let nginx_dir = tempfile::tempdir().expect("nginx dir");
-    let _nginx = proxy::Nginx::start(nginx_dir.path(), port, &[first, second], None);
+    let _nginx = proxy::Nginx::start(
+        nginx_dir.path(),
+        (proxy::LOOPBACK, port),
+        &[first, second],
+        None,
+    );
 
     let chrome = Chrome::headless().await;
     let data = tempfile::tempdir().expect("data dir");
     sign_in(&chrome, &server).await;
-    bind_through_the_page_api(&chrome, data.path()).await;
+    bind_through_the_page_api(&chrome, sesame(data.path())).await;
     chrome.open_sesame_login(&origin).await;
-    let code = chrome
-        .client
-        .find(Locator::Css("#open-in-sesame"))
-        .await
-        .expect("link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("a link");
+    let code = chrome.sign_in_link().await;
     // The page is waiting on one of the two; one of them dies.
     drop(doomed);
 
@@ -736,4 +776,115 @@ async fn a_browser_waiting_on_an_instance_that_dies_still_signs_in() {
         .wait_for_text("#signed-in", "Signed in as demo")
         .await;
     let _ = chrome.client.clone().close().await;
+}
+
+/// The relay attack on a real network: an "office" host (the victim's Chromium and Sesame) and
+/// an "attacker" host (a second Chromium), each in a network namespace of its own, both reaching
+/// nginx (TLS, the test's CA) in front of two instances on one PostgreSQL. The attacker's code,
+/// relayed to the victim's Sesame, is refused by the address rule through the proxy; the
+/// victim's own sign-in goes through, and still does when the instance its page waits on dies.
+#[tokio::test]
+#[ignore = "needs root (network namespaces), Chromium + chromedriver, a Secret Service, PostgreSQL and nginx: run `scripts/dev test`"]
+async fn through_a_proxy_on_a_real_network_a_relayed_code_is_refused_and_the_office_signs_in() {
+    let pg = std::env::var("SESAME_TEST_POSTGRES")
+        .expect("SESAME_TEST_POSTGRES names no PostgreSQL server: run `scripts/dev test`");
+    let mut network = netns::TestNetwork::new();
+    let office = network.host("office", 10);
+    let attacker = network.host("attacker", 20);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let gateway = netns::GATEWAY.to_string();
+    let (ca, cert, key) = proxy::test_certificates(dir.path(), &[&gateway]);
+    let db = proxy::new_postgres_database(&pg, "netns");
+    let (port, first, second) = (proxy::free_port(), proxy::free_port(), proxy::free_port());
+    let origin = format!("https://{gateway}:{port}");
+    let signing_key = dir.path().join("signing.key").display().to_string();
+    let shared = [
+        "--db",
+        &db,
+        "--key",
+        &signing_key,
+        "--trusted-proxy",
+        "127.0.0.1",
+    ];
+    let binary = support::app_binary().with_file_name("sesame-server");
+    let doomed = DemoServer::start_instance(&binary, first, &origin, &shared);
+    // Started second with --demo too: its demo password and code are the ones in force.
+    let server = DemoServer::start_instance(&binary, second, &origin, &shared);
+    let nginx_dir = tempfile::tempdir().expect("nginx dir");
+    let tls = Some((cert.as_path(), key.as_path()));
+    let _nginx = proxy::Nginx::start(
+        nginx_dir.path(),
+        (netns::GATEWAY, port),
+        &[first, second],
+        tls,
+    );
+
+    // The victim signs in with password and code at the office and binds Sesame there.
+    let victim = Chrome::headless_on(&office, &ca).await;
+    let data = tempfile::tempdir().expect("data dir");
+    sign_in(&victim, &server).await;
+    bind_through_the_page_api(&victim, sesame_on(&office, data.path(), &ca)).await;
+
+    // The attacker opens "Sign in with Sesame" on their own host and relays its code to the
+    // victim, whose Sesame approves it (the number given, as a fooled user would).
+    let relay = Chrome::headless_on(&attacker, &ca).await;
+    relay.open_sesame_login(&origin).await;
+    let relayed = relay.sign_in_link().await;
+    let output = sesame_on(&office, data.path(), &ca)
+        .args(["approve", &relayed, "--number", "42"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("sesame approve");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a relayed code was approved: {said}"
+    );
+    assert!(
+        said.contains("started from another network address"),
+        "{said}"
+    );
+    relay
+        .wait_for_text("#status", "This sign-in was denied")
+        .await;
+    relay
+        .client
+        .get_named_cookie("__Host-sesame-session")
+        .await
+        .expect_err("the attacker's browser holds no session");
+
+    // The victim's own sign-in, from the office, while one of the two instances dies.
+    victim.open_sesame_login(&origin).await;
+    let code = victim.sign_in_link().await;
+    drop(doomed);
+    let mut approve = sesame_on(&office, data.path(), &ca)
+        .args(["approve", &code])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sesame approve");
+    victim
+        .wait_for_text("#status", "Type this number into Sesame")
+        .await;
+    let number = victim.text("#number").await;
+    writeln!(approve.stdin.take().expect("stdin"), "{number}").expect("type the number");
+    let output = approve.wait_with_output().expect("approve");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{said}");
+    assert!(
+        said.contains("the browser is on this computer's network address"),
+        "{said}"
+    );
+    victim
+        .wait_for_text("#signed-in", "Signed in as demo")
+        .await;
+    for chrome in [victim, relay] {
+        let _ = chrome.client.clone().close().await;
+    }
 }

@@ -162,13 +162,20 @@ pub async fn connect_webdriver(
     port: u16,
     capabilities: serde_json::Map<String, serde_json::Value>,
 ) -> Client {
-    let url = format!("http://127.0.0.1:{port}");
+    connect_webdriver_at(&format!("http://127.0.0.1:{port}"), capabilities).await
+}
+
+/// A WebDriver session with the driver at `url`, waiting up to 30 s for it to answer.
+pub async fn connect_webdriver_at(
+    url: &str,
+    capabilities: serde_json::Map<String, serde_json::Value>,
+) -> Client {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         match ClientBuilder::rustls()
             .expect("TLS roots")
             .capabilities(capabilities.clone())
-            .connect(&url)
+            .connect(url)
             .await
         {
             Ok(client) => return client,

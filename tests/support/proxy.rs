@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Where the instances listen, and nginx in the suites that need no other network.
+pub const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 /// A new database on the PostgreSQL server `server` (`SESAME_TEST_POSTGRES`): its URL.
 pub fn new_postgres_database(server: &str, purpose: &str) -> String {
     let name = format!("sesame_{purpose}_{}_{}", std::process::id(), free_port());
@@ -24,9 +27,9 @@ pub fn new_postgres_database(server: &str, purpose: &str) -> String {
     format!("{server}/{name}")
 }
 
-/// A test CA and a certificate it signed for `localhost` and 127.0.0.1, made with the openssl
-/// command: (the CA's PEM file, the certificate, its key).
-pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+/// A test CA and a certificate it signed for `hosts` (names or IP addresses), made with the
+/// openssl command: (the CA's PEM file, the certificate, its key).
+pub fn test_certificates(dir: &Path, hosts: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
     let path = |name: &str| dir.join(name);
     let openssl = |args: &[&str]| {
         let output = Command::new("openssl")
@@ -73,11 +76,21 @@ pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         "-out",
         "server.csr",
         "-subj",
-        "/CN=localhost",
+        &format!("/CN={}", hosts.first().copied().unwrap_or("localhost")),
     ]);
+    let names: Vec<String> = hosts
+        .iter()
+        .map(|host| match host.parse::<std::net::IpAddr>() {
+            Ok(_) => format!("IP:{host}"),
+            Err(_) => format!("DNS:{host}"),
+        })
+        .collect();
     std::fs::write(
         path("server.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        format!(
+            "subjectAltName={}\nextendedKeyUsage=serverAuth\n",
+            names.join(",")
+        ),
     )
     .expect("extensions");
     openssl(&[
@@ -100,7 +113,7 @@ pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (path("ca.pem"), path("server.pem"), path("server.key"))
 }
 
-/// nginx (Debian's) in front of instances on 127.0.0.1: on 127.0.0.1:`port`, TLS or not,
+/// nginx (Debian's) in front of instances on 127.0.0.1: on `address`:`port`, TLS or not,
 /// round-robin over them, the client's address passed in `X-Forwarded-For`.
 pub struct Nginx {
     child: Child,
@@ -108,7 +121,12 @@ pub struct Nginx {
 
 impl Nginx {
     /// With `tls` (certificate, key), TLS on `port`; else plain HTTP.
-    pub fn start(dir: &Path, port: u16, upstreams: &[u16], tls: Option<(&Path, &Path)>) -> Self {
+    pub fn start(
+        dir: &Path,
+        (address, port): (std::net::IpAddr, u16),
+        upstreams: &[u16],
+        tls: Option<(&Path, &Path)>,
+    ) -> Self {
         let servers: String = upstreams
             .iter()
             .map(|p| format!("server 127.0.0.1:{p};"))
@@ -125,7 +143,7 @@ http {{
   fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
   upstream sesame {{ {servers} }}
   server {{
-    listen 127.0.0.1:{port}{tls};
+    listen {listen}{tls};
     location / {{
       proxy_pass http://sesame;
       proxy_set_header Host $http_host;
@@ -138,6 +156,7 @@ http {{
 }}
 ",
             dir = dir.display(),
+            listen = std::net::SocketAddr::from((address, port)),
             tls = match tls {
                 Some((cert, key)) => format!(
                     " ssl; ssl_certificate {}; ssl_certificate_key {}",
@@ -155,7 +174,7 @@ http {{
             .spawn()
             .expect("nginx is installed by scripts/dev");
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while std::net::TcpStream::connect((address, port)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "nginx did not listen: {}",

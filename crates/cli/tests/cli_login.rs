@@ -660,7 +660,7 @@ fn behind_nginx_over_tls_two_instances_bind_approve_and_refuse_a_relay() {
     let pg = std::env::var("SESAME_TEST_POSTGRES")
         .expect("SESAME_TEST_POSTGRES names no PostgreSQL server: run `scripts/dev test`");
     let dir = tempfile::tempdir().expect("dir");
-    let (ca, cert, key) = proxy::test_certificates(dir.path());
+    let (ca, cert, key) = proxy::test_certificates(dir.path(), &["localhost", "127.0.0.1"]);
     let db = proxy::new_postgres_database(&pg, "tls");
     let (proxy, first, second) = (proxy::free_port(), proxy::free_port(), proxy::free_port());
     let origin = format!("https://localhost:{proxy}");
@@ -679,7 +679,12 @@ fn behind_nginx_over_tls_two_instances_bind_approve_and_refuse_a_relay() {
     let server = DemoServer::start_instance(&binary, second, &origin, &shared);
     let nginx_dir = tempfile::tempdir().expect("nginx dir");
     let tls = Some((cert.as_path(), key.as_path()));
-    let _nginx = proxy::Nginx::start(nginx_dir.path(), proxy, &[first, second], tls);
+    let _nginx = proxy::Nginx::start(
+        nginx_dir.path(),
+        (proxy::LOOPBACK, proxy),
+        &[first, second],
+        tls,
+    );
 
     let trust = |client: reqwest::blocking::ClientBuilder| {
         let pem = std::fs::read(&ca).expect("ca");
