@@ -1,9 +1,13 @@
-//! Long polls at scale: the `sesame-server` binary pinned to one core (`taskset -c 0`), N
-//! browsers each waiting on its own session, then a sample of sessions scanned and confirmed by
-//! a bound device. Prints a table: sessions opened per second, the time from a confirm to the
-//! waiting browser's answer (p50, p99), and the server's memory per waiting session.
+//! Long polls at scale: the `sesame-server` binary, each instance pinned to a core of its own
+//! (`taskset`), N browsers each waiting on its own session, then a sample of sessions scanned
+//! and confirmed by a bound device. On SQLite (one instance) and on PostgreSQL (one instance,
+//! then two sharing the database, the browsers spread over both and every confirm sent to the
+//! instance its browser is not waiting on). Prints a table: sessions opened per second, the time
+//! from a confirm to the waiting browser's answer (p50, p99), and the servers' memory per
+//! waiting session.
 //!
-//! Run by `scripts/dev bench` (after `cargo build --release -p sesame-server`).
+//! Run by `scripts/dev bench` (after `cargo build --release -p sesame-server`), which starts the
+//! throw-away PostgreSQL the PostgreSQL rows need.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
@@ -43,8 +47,8 @@ fn rss_kib(pid: u32) -> u64 {
 
 struct Server {
     child: Child,
-    origin: String,
-    _dir: tempfile::TempDir,
+    /// Where this instance listens (all instances answer for one public origin).
+    address: String,
 }
 
 impl Drop for Server {
@@ -62,71 +66,117 @@ fn device_key(i: usize) -> SigningKey {
     SigningKey::from_bytes(&seed)
 }
 
-/// The release server on one core, with the bound devices in its database.
-async fn start_server() -> Server {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("bench.db");
-    {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db_path)
-            .create_if_missing(true);
-        let pool = sqlx::SqlitePool::connect_with(options).await.expect("db");
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .expect("migrate");
-        sqlx::query("INSERT INTO users (id, username) VALUES (1, 'bench')")
+/// Where the sessions are stored.
+#[derive(Clone, Copy)]
+enum Store {
+    Sqlite,
+    /// The throw-away cluster `scripts/dev bench` starts (`SESAME_TEST_POSTGRES`).
+    Postgres,
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/release/sesame-server")
+}
+
+/// A database of this run's own, migrated by the server's `migrate` command, with the bench
+/// user and its bound devices: its `--db` value.
+async fn new_database(store: Store, dir: &std::path::Path) -> String {
+    let url = match store {
+        Store::Sqlite => format!("sqlite:{}", dir.join("bench.db").display()),
+        Store::Postgres => {
+            let server = std::env::var("SESAME_TEST_POSTGRES").expect("checked by the caller");
+            let name = format!("sesame_bench_{}", std::process::id());
+            let _ = Command::new("psql")
+                .arg(format!("{server}/postgres"))
+                .args(["-c", &format!("DROP DATABASE IF EXISTS {name}")])
+                .output();
+            let created = Command::new("psql")
+                .arg(format!("{server}/postgres"))
+                .args(["-c", &format!("CREATE DATABASE {name}")])
+                .output()
+                .expect("psql (postgresql-client)");
+            assert!(created.status.success(), "{created:?}");
+            format!("{server}/{name}")
+        }
+    };
+    let migrated = Command::new(binary())
+        .args(["migrate", "--db", &url])
+        .output()
+        .expect("target/release/sesame-server (cargo build --release -p sesame-server)");
+    assert!(migrated.status.success(), "{migrated:?}");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.expect("db");
+    sqlx::query("INSERT INTO users (id, username) VALUES (1, 'bench')")
+        .execute(&pool)
+        .await
+        .expect("user");
+    for i in 0..SAMPLE {
+        sqlx::query("INSERT INTO devices (id, user_id, public_key, name, created_at) VALUES ($1, 1, $2, 'bench', 0)")
+            .bind(format!("bench-device-{i}"))
+            .bind(device_key(i).verifying_key().as_bytes().to_vec())
             .execute(&pool)
             .await
-            .expect("user");
-        for i in 0..SAMPLE {
-            sqlx::query("INSERT INTO devices (id, user_id, public_key, name, created_at) VALUES (?, 1, ?, 'bench', 0)")
-                .bind(format!("bench-device-{i}"))
-                .bind(device_key(i).verifying_key().as_bytes().to_vec())
-                .execute(&pool)
-                .await
-                .expect("device");
+            .expect("device");
+    }
+    pool.close().await;
+    url
+}
+
+/// `instances` release servers on `db`, the i-th pinned to core i, all for one public origin.
+async fn start_servers(db: &str, key: &std::path::Path, instances: usize) -> (String, Vec<Server>) {
+    let ports: Vec<u16> = (0..instances)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("port")
+                .port()
+        })
+        .collect();
+    let origin = format!("http://127.0.0.1:{}", ports[0]);
+    let mut servers = Vec::new();
+    // One after the other: the first creates the shared key, the others read it.
+    for (core, port) in ports.into_iter().enumerate() {
+        let child = Command::new("taskset")
+            .args(["-c", &core.to_string()])
+            .arg(binary())
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--origin",
+                &origin,
+            ])
+            .args(["--db", db, "--key"])
+            .arg(key)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("target/release/sesame-server (cargo build --release -p sesame-server)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        pool.close().await;
+        servers.push(Server {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        });
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let binary =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/release/sesame-server");
-    let child = Command::new("taskset")
-        .args(["-c", "0"])
-        .arg(&binary)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--db"])
-        .arg(&db_path)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("target/release/sesame-server (cargo build --release -p sesame-server)");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Server {
-        child,
-        origin: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    }
+    (origin, servers)
 }
 
 struct Session {
+    /// The instance that opened it, where its browser polls.
+    instance: String,
     sid: String,
     challenge: String,
     cookie: String,
     client: reqwest::Client,
 }
 
-async fn open(origin: &str, client: reqwest::Client) -> Session {
+async fn open(origin: &str, instance: &str, client: reqwest::Client) -> Session {
     let response = client
-        .post(format!("{origin}/api/qr/sessions"))
+        .post(format!("{instance}/api/qr/sessions"))
         .header("origin", origin)
         .send()
         .await
@@ -141,6 +191,7 @@ async fn open(origin: &str, client: reqwest::Client) -> Session {
     let body: Value = response.json().await.expect("json");
     let qr = LoginQr::parse(body["qr_uri"].as_str().expect("qr")).expect("qr");
     Session {
+        instance: instance.to_owned(),
         sid: body["sid"].as_str().expect("sid").to_owned(),
         challenge: qr.challenge,
         cookie,
@@ -148,12 +199,12 @@ async fn open(origin: &str, client: reqwest::Client) -> Session {
     }
 }
 
-async fn poll(origin: &str, session: &Session, version: u64) -> Value {
+async fn poll(session: &Session, version: u64) -> Value {
     session
         .client
         .get(format!(
-            "{origin}/api/qr/sessions/{}/status?v={version}",
-            session.sid
+            "{}/api/qr/sessions/{}/status?v={version}",
+            session.instance, session.sid
         ))
         .header("cookie", &session.cookie)
         .send()
@@ -171,10 +222,11 @@ fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-async fn device_post(origin: &str, session: &Session, path: &str, body: Value) -> Value {
+/// A device request to `instance`.
+async fn device_post(instance: &str, session: &Session, path: &str, body: Value) -> Value {
     session
         .client
-        .post(format!("{origin}/api/qr/sessions/{}/{path}", session.sid))
+        .post(format!("{instance}/api/qr/sessions/{}/{path}", session.sid))
         .json(&body)
         .send()
         .await
@@ -184,10 +236,15 @@ async fn device_post(origin: &str, session: &Session, path: &str, body: Value) -
         .expect("json")
 }
 
-/// Scans and confirms `session` as the device; returns the time from sending the confirm to
+/// Scans and confirms `session` as the device, through `device_instance` (with several
+/// instances, not the one its browser waits on); returns the time from sending the confirm to
 /// the waiting poll's answer.
-async fn confirm_and_time(origin: Arc<String>, index: usize, session: Session) -> Duration {
-    let origin = origin.as_str();
+async fn confirm_and_time(
+    origin: &str,
+    device_instance: &str,
+    index: usize,
+    session: Session,
+) -> Duration {
     let device = device_key(index);
     let device_id = format!("bench-device-{index}");
     let mut scan = ScanRequest {
@@ -204,20 +261,20 @@ async fn confirm_and_time(origin: Arc<String>, index: usize, session: Session) -
             .to_bytes(),
     );
     device_post(
-        origin,
+        device_instance,
         &session,
         "scan",
         serde_json::to_value(&scan).expect("json"),
     )
     .await;
-    let scanned = poll(origin, &session, 1).await;
+    let scanned = poll(&session, 1).await;
     let number = scanned["number"].as_str().unwrap_or_default().to_owned();
     let version = scanned["version"].as_u64().unwrap_or(2);
-    let (session, origin_owned) = (Arc::new(session), origin.to_owned());
+    let session = Arc::new(session);
     let waiter = {
-        let (session, origin) = (session.clone(), origin_owned.clone());
+        let session = session.clone();
         tokio::spawn(async move {
-            let answer = poll(&origin, &session, version).await;
+            let answer = poll(&session, version).await;
             (Instant::now(), answer)
         })
     };
@@ -239,7 +296,7 @@ async fn confirm_and_time(origin: Arc<String>, index: usize, session: Session) -
     );
     let sent = Instant::now();
     device_post(
-        origin,
+        device_instance,
         &session,
         "confirm",
         serde_json::to_value(&confirm).expect("json"),
@@ -257,17 +314,36 @@ fn percentile(sorted: &[Duration], p: f64) -> String {
     })
 }
 
-async fn run(n: usize) -> String {
-    let server = start_server().await;
-    let origin = Arc::new(server.origin.clone());
-    let pid = server.child.id();
+async fn run(store: Store, instances: usize, n: usize) -> String {
+    let label = match store {
+        Store::Sqlite => "SQLite".to_owned(),
+        Store::Postgres => format!(
+            "PostgreSQL, {instances} instance{}",
+            if instances == 1 { "" } else { "s" }
+        ),
+    };
+    if matches!(store, Store::Postgres) && std::env::var_os("SESAME_TEST_POSTGRES").is_none() {
+        return format!(
+            "| {label} | {n} | not measured: no PostgreSQL (`scripts/dev bench` starts one) | | | | |"
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = new_database(store, dir.path()).await;
+    let (origin, servers) = start_servers(&db, &dir.path().join("server.key"), instances).await;
+    let origin = Arc::new(origin);
+    let addresses: Vec<Arc<String>> = servers
+        .iter()
+        .map(|s| Arc::new(s.address.clone()))
+        .collect();
+    let rss = || servers.iter().map(|s| rss_kib(s.child.id())).sum::<u64>();
 
-    // Open N sessions, ten per browser address.
+    // Open N sessions, ten per browser address, the addresses spread over the instances.
     let started = Instant::now();
     let mut sessions = Vec::with_capacity(n);
     let mut tasks = Vec::new();
     for chunk in 0..n.div_ceil(SESSIONS_PER_ADDRESS) {
         let origin = origin.clone();
+        let instance = addresses[chunk % addresses.len()].clone();
         let client = reqwest::Client::builder()
             .local_address(address(chunk * SESSIONS_PER_ADDRESS))
             .pool_max_idle_per_host(usize::MAX)
@@ -277,7 +353,7 @@ async fn run(n: usize) -> String {
         tasks.push(tokio::spawn(async move {
             let mut opened = Vec::new();
             for _ in 0..count {
-                opened.push(open(&origin, client.clone()).await);
+                opened.push(open(&origin, &instance, client.clone()).await);
             }
             opened
         }));
@@ -288,32 +364,36 @@ async fn run(n: usize) -> String {
     let per_second = n as f64 / started.elapsed().as_secs_f64();
 
     // Everyone but the sample waits on its session.
-    let idle_rss = rss_kib(pid);
+    let idle_rss = rss();
     // The sample is the newest sessions: the oldest may near their 60 s by the time it runs.
     let sample = sessions.split_off(n - SAMPLE.min(n));
     let mut waiters = Vec::new();
     for session in sessions {
-        let origin = origin.clone();
-        waiters.push(tokio::spawn(
-            async move { poll(&origin, &session, 1).await },
-        ));
+        waiters.push(tokio::spawn(async move { poll(&session, 1).await }));
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let waiting_rss = rss_kib(pid);
+    let waiting_rss = rss();
     let per_waiter =
         (waiting_rss.saturating_sub(idle_rss)) as f64 * 1024.0 / waiters.len().max(1) as f64;
 
-    // Confirms while they wait.
+    // Confirms while they wait, each through another instance than its browser's when there
+    // are several: the answer then travels through PostgreSQL's NOTIFY.
     let mut times = Vec::new();
     for (index, session) in sample.into_iter().enumerate() {
-        times.push(confirm_and_time(origin.clone(), index, session).await);
+        let waited_on = addresses
+            .iter()
+            .position(|a| **a == session.instance)
+            .unwrap_or(0);
+        let device_instance = addresses[(waited_on + 1) % addresses.len()].clone();
+        times.push(confirm_and_time(&origin, &device_instance, index, session).await);
     }
     times.sort();
     for waiter in waiters {
         waiter.abort();
     }
+    drop(servers);
     format!(
-        "| {n} | {per_second:.0} | {} | {} | {:.1} KiB | {:.0} MiB |",
+        "| {label} | {n} | {per_second:.0} | {} | {} | {:.1} KiB | {:.0} MiB |",
         percentile(&times, 0.5),
         percentile(&times, 0.99),
         per_waiter / 1024.0,
@@ -324,10 +404,15 @@ async fn run(n: usize) -> String {
 #[tokio::main]
 async fn main() {
     println!(
-        "| browsers waiting | sessions opened / s | confirm → browser answered, p50 | p99 | server memory per waiting session | server RSS while they wait |"
+        "| store, instances | browsers waiting | sessions opened / s | confirm → browser answered, p50 | p99 | server memory per waiting session | servers' RSS while they wait |"
     );
-    println!("|---|---|---|---|---|---|");
-    for n in [1_000, 10_000] {
-        println!("{}", run(n).await);
+    println!("|---|---|---|---|---|---|---|");
+    for (store, instances, n) in [
+        (Store::Sqlite, 1, 1_000),
+        (Store::Sqlite, 1, 10_000),
+        (Store::Postgres, 1, 10_000),
+        (Store::Postgres, 2, 10_000),
+    ] {
+        println!("{}", run(store, instances, n).await);
     }
 }

@@ -72,10 +72,20 @@ impl Database {
         // A request waits at most this long for a connection: without a database it is
         // answered `503 unavailable` in seconds (the default is 30 s, past a proxy's patience
         // and the page's retry), and the pool keeps trying to reconnect meanwhile.
-        AnyPoolOptions::new()
+        let pool = AnyPoolOptions::new()
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
-            .await
+            .await?;
+        if let Self::Sqlite(_) = self {
+            // Write-ahead logging: a commit is one append and one sync (still durable, at
+            // SQLite's default `synchronous = FULL`) instead of a rollback journal created,
+            // synced and deleted, and readers no longer wait for writers among the pool's
+            // connections. The mode is kept in the file, so setting it once is enough.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        Ok(pool)
     }
 }
 
