@@ -7,6 +7,7 @@
 pub mod account;
 pub mod account_form;
 pub mod clipboard;
+pub mod import;
 pub mod login;
 pub mod otp;
 pub mod otpauth;

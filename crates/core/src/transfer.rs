@@ -5,7 +5,10 @@
 
 use zeroize::Zeroizing;
 
+use secrecy::SecretString;
+
 use crate::account::{Account, NewAccount};
+use crate::import::{self, FormatError};
 use crate::otpauth::{
     BatchPart, MigrationError, SkippedEntry, UriError, UriWarning, migration, uri,
 };
@@ -57,6 +60,9 @@ pub enum ImportError {
     /// A file with no account in it.
     #[error("there is no otpauth:// or otpauth-migration:// line in it")]
     Empty,
+    /// Another authenticator's export that could not be read (each names its app).
+    #[error(transparent)]
+    Format(#[from] FormatError),
 }
 
 impl Incoming {
@@ -91,6 +97,18 @@ impl Incoming {
         text.trim_start()
             .get(..18)
             .is_some_and(|scheme| scheme.eq_ignore_ascii_case("otpauth-migration:"))
+    }
+
+    /// An import file: another authenticator's export Sesame recognises (decrypted with
+    /// `password` where it is encrypted), else a file of URIs as [`Self::from_file_text`] reads.
+    pub fn from_import_file(
+        text: &str,
+        password: Option<&SecretString>,
+    ) -> Result<Self, ImportError> {
+        match import::recognise(text) {
+            Some(format) => Ok(format.read(text, password)?),
+            None => Self::from_file_text(text),
+        }
     }
 
     /// An import file: one URI per line; blank lines and lines starting with `#` are ignored.

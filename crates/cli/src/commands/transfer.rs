@@ -1,14 +1,17 @@
 //! `sesame import FILE` and `sesame export FILE`: accounts in and out as a file of otpauth://
-//! URIs, one per line (imports also take Google Authenticator exports), for provisioning and
-//! for moving a user to another machine.
+//! URIs, one per line (imports also take Google Authenticator exports and other authenticators'
+//! export files, plain or encrypted), for provisioning and for moving a user to another machine.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use secrecy::SecretString;
 use sesame_core::Sesame;
+use sesame_core::import::FormatError;
 use sesame_core::private_files::create_new_private_file;
 use sesame_core::sesame::Error;
+use sesame_core::transfer::ImportError;
 use zeroize::Zeroizing;
 
 use super::add::add_incoming;
@@ -16,9 +19,40 @@ use crate::failure::Failure;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A text file: one otpauth:// or otpauth-migration:// URI per line; blank lines and lines
-    /// starting with # are ignored. "-" reads standard input.
+    /// A text file: one otpauth:// or otpauth-migration:// URI per line (blank lines and lines
+    /// starting with # are ignored), or an Aegis vault export, plain or encrypted. "-" reads
+    /// standard input.
     file: PathBuf,
+    /// For an encrypted export: a file whose first line is its password (else it is asked for
+    /// at the terminal, not shown).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+/// The password of an encrypted export: from `--password-file`, or asked at the terminal.
+fn export_password(app: &str, args: &ImportArgs, shown: &str) -> Result<SecretString, Failure> {
+    if let Some(path) = &args.password_file {
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            Failure::new(format!(
+                "could not read the password file {}: {e}",
+                path.display()
+            ))
+            .hint("Nothing was imported.")
+        })?);
+        let first = text.lines().next().unwrap_or_default();
+        return Ok(SecretString::from(first.to_owned()));
+    }
+    if shown == "-" || !std::io::stdin().is_terminal() {
+        return Err(
+            Failure::new(format!("{shown} is an encrypted {app} export")).hint(
+                "There is no terminal to ask for its password on: pass --password-file FILE.",
+            ),
+        );
+    }
+    let typed = Zeroizing::new(rpassword::prompt_password(format!(
+        "Password of this {app} export (not shown): "
+    ))?);
+    Ok(SecretString::from(typed.to_string()))
 }
 
 pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
@@ -35,17 +69,32 @@ pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
         Zeroizing::new(
             std::str::from_utf8(&bytes)
                 .map_err(|_| {
-                    Failure::new(format!("{shown} is not a text file of otpauth:// URIs"))
-                        .hint("Nothing was imported.")
+                    Failure::new(format!(
+                        "{shown} is not a text file: not otpauth:// URIs, nor an export Sesame reads"
+                    ))
+                    .hint("Nothing was imported.")
                 })?
                 .to_owned(),
         )
     };
-    let incoming = sesame.read_import(&text).map_err(|e| match e {
-        Error::Import(e) => Failure::new(format!("{shown}: {e}"))
-            .hint("Fix the lines named and import the file again; nothing was stored."),
-        other => other.into(),
-    })?;
+    let password = match sesame.import_password_needed(&text) {
+        Some(app) => Some(export_password(app, &args, &shown)?),
+        None => None,
+    };
+    let incoming = sesame
+        .read_import(&text, password.as_ref())
+        .map_err(|e| match e {
+            Error::Import(ImportError::Format(FormatError::WrongPassword { app })) => {
+                Failure::new(format!("{shown}: the password does not open this {app} export"))
+                    .hint("Check the password (the one set when exporting) and try again; nothing was stored.")
+            }
+            Error::Import(ImportError::Format(e)) => {
+                Failure::new(format!("{shown}: {e}")).hint("Nothing was stored.")
+            }
+            Error::Import(e) => Failure::new(format!("{shown}: {e}"))
+                .hint("Fix the lines named and import the file again; nothing was stored."),
+            other => other.into(),
+        })?;
     add_incoming(sesame, incoming)
 }
 

@@ -125,6 +125,9 @@ pub enum EntryError {
     /// Neither HOTP nor TOTP.
     #[error("its type is not HOTP or TOTP")]
     UnknownType,
+    /// A kind of code another app computes that Sesame does not (mOTP, Yandex).
+    #[error("its type ({0}) is not one Sesame computes: TOTP, HOTP or Steam")]
+    UnsupportedType(String),
     /// A counter below zero.
     #[error("its counter is negative")]
     NegativeCounter,

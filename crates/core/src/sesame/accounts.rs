@@ -1,6 +1,7 @@
 //! Accounts in and out: typed, pasted, filled in, scanned, imported, exported; renamed, moved,
 //! removed, found by a term.
 
+use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use super::{Error, Sesame};
@@ -88,11 +89,23 @@ impl Sesame {
         Ok(Incoming::from_uri(text)?)
     }
 
-    /// Reads an import file's text (one URI per line, every line checked before anything is
-    /// added). Nothing is stored until [`Sesame::add_all`].
-    pub fn read_import(&self, text: &str) -> Result<Incoming, Error> {
+    /// Reads an import file's text: another authenticator's export (an encrypted one with its
+    /// `password`), or one URI per line, every line checked before anything is added. Nothing is
+    /// stored until [`Sesame::add_all`].
+    pub fn read_import(
+        &self,
+        text: &str,
+        password: Option<&SecretString>,
+    ) -> Result<Incoming, Error> {
         self.check_typed_add()?;
-        Ok(Incoming::from_file_text(text)?)
+        Ok(Incoming::from_import_file(text, password)?)
+    }
+
+    /// The app whose encrypted export `text` is, if it is one: its password must be asked for.
+    pub fn import_password_needed(&self, text: &str) -> Option<&'static str> {
+        crate::import::recognise(text)
+            .filter(|format| format.is_encrypted(text))
+            .map(|format| format.app())
     }
 
     /// Reads the accounts in scanned codes. Adding what a QR code holds is allowed even where

@@ -1,0 +1,316 @@
+//! Aegis Authenticator's vault export (Settings → Import & export → Export), plain or
+//! encrypted, as Aegis documents it (`docs/vault.md` in its repository): a JSON header whose
+//! password slots each hold the vault's master key sealed with AES-256-GCM under a key scrypt
+//! derives from the password, and the entries sealed with that master key.
+
+use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine as _;
+use data_encoding::HEXLOWER_PERMISSIVE;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::{Entries, Format, FormatError};
+use crate::account::NewAccount;
+use crate::otp::{Algorithm, OtpParams};
+use crate::otpauth::EntryError;
+use crate::secret::Secret;
+use crate::transfer::Incoming;
+
+const APP: &str = "Aegis";
+/// Slot type of a password (type 2 is a device's biometric key, useless off the phone).
+const PASSWORD_SLOT: u8 = 1;
+/// The largest scrypt cost accepted from a file (Aegis writes 2^15): a hostile file must not
+/// make Sesame allocate gigabytes.
+const MAX_SCRYPT_LOG_N: u8 = 20;
+
+pub struct Aegis;
+
+#[derive(Deserialize)]
+struct File {
+    version: u32,
+    header: Header,
+    db: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    slots: Option<Vec<Slot>>,
+    params: Option<Sealing>,
+}
+
+#[derive(Deserialize)]
+struct Slot {
+    #[serde(rename = "type")]
+    kind: u8,
+    key: Option<String>,
+    key_params: Option<Sealing>,
+    n: Option<u64>,
+    r: Option<u32>,
+    p: Option<u32>,
+    salt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Sealing {
+    nonce: String,
+    tag: String,
+}
+
+#[derive(Deserialize)]
+struct Database {
+    entries: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    issuer: String,
+    info: Info,
+}
+
+#[derive(Deserialize)]
+struct Info {
+    secret: Zeroizing<String>,
+    #[serde(default = "sha1")]
+    algo: String,
+    #[serde(default = "six")]
+    digits: u8,
+    #[serde(default = "thirty")]
+    period: u32,
+    #[serde(default)]
+    counter: u64,
+}
+
+fn sha1() -> String {
+    "SHA1".into()
+}
+fn six() -> u8 {
+    6
+}
+fn thirty() -> u32 {
+    30
+}
+
+fn malformed(detail: impl Into<String>) -> FormatError {
+    FormatError::Malformed {
+        app: APP,
+        detail: detail.into(),
+    }
+}
+
+fn parse(text: &str) -> Result<File, FormatError> {
+    let file: File = serde_json::from_str(text)
+        .map_err(|e| malformed(format!("its JSON is not a vault's: {e}")))?;
+    if file.version != 1 {
+        return Err(FormatError::Unsupported {
+            app: APP,
+            detail: format!("is vault format version {}", file.version),
+        });
+    }
+    Ok(file)
+}
+
+impl Format for Aegis {
+    fn app(&self) -> &'static str {
+        APP
+    }
+
+    fn recognises(&self, text: &str) -> bool {
+        // The header with its two keys is Aegis's own: no other app's export has one.
+        serde_json::from_str::<serde_json::Value>(text).is_ok_and(|json| {
+            json.get("db").is_some()
+                && json
+                    .get("header")
+                    .is_some_and(|h| h.get("slots").is_some() && h.get("params").is_some())
+        })
+    }
+
+    fn is_encrypted(&self, text: &str) -> bool {
+        parse(text).is_ok_and(|file| file.db.is_string())
+    }
+
+    fn read(&self, text: &str, password: Option<&SecretString>) -> Result<Incoming, FormatError> {
+        let file = parse(text)?;
+        let database: Database = match &file.db {
+            serde_json::Value::String(sealed) => {
+                let password = password.ok_or(FormatError::PasswordNeeded { app: APP })?;
+                let plain = open(&file.header, sealed, password)?;
+                serde_json::from_slice(&plain).map_err(|e| {
+                    malformed(format!("its decrypted entries are not a vault's: {e}"))
+                })?
+            }
+            plain => Database::deserialize(plain)
+                .map_err(|e| malformed(format!("its entries are not a vault's: {e}")))?,
+        };
+        let mut entries = Entries::default();
+        for entry in database.entries {
+            let label = format!("{}:{}", entry.issuer, entry.name);
+            entries.push(label, account(entry));
+        }
+        entries.finish(APP)
+    }
+}
+
+fn account(entry: Entry) -> Result<NewAccount, EntryError> {
+    if entry.issuer.trim().is_empty() && entry.name.trim().is_empty() {
+        return Err(EntryError::MissingLabel);
+    }
+    if !matches!(entry.kind.as_str(), "totp" | "hotp" | "steam") {
+        return Err(EntryError::UnsupportedType(entry.kind));
+    }
+    let info = entry.info;
+    let algorithm = match info.algo.to_ascii_uppercase().as_str() {
+        "SHA1" => Algorithm::Sha1,
+        "SHA256" => Algorithm::Sha256,
+        "SHA512" => Algorithm::Sha512,
+        other => return Err(EntryError::UnsupportedAlgorithm(other.to_owned())),
+    };
+    let params = match entry.kind.as_str() {
+        "totp" => OtpParams::totp(algorithm, info.digits, info.period)?,
+        "hotp" => OtpParams::hotp(algorithm, info.digits, info.counter)?,
+        "steam" => OtpParams::steam(),
+        other => return Err(EntryError::UnsupportedType(other.to_owned())),
+    };
+    Ok(NewAccount {
+        issuer: entry.issuer.trim().to_owned(),
+        name: entry.name.trim().to_owned(),
+        params,
+        secret: Secret::from_base32(&info.secret)?,
+    })
+}
+
+fn hex(field: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    HEXLOWER_PERMISSIVE
+        .decode(text.as_bytes())
+        .map(Zeroizing::new)
+        .map_err(|_| malformed(format!("its {field} is not hexadecimal")))
+}
+
+/// AES-256-GCM with the tag stored apart, as Aegis stores it.
+fn unseal(
+    key: &[u8],
+    sealing: &Sealing,
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Unsealing> {
+    let nonce = hex("nonce", &sealing.nonce).map_err(Unsealing::Malformed)?;
+    let tag = hex("tag", &sealing.tag).map_err(Unsealing::Malformed)?;
+    if nonce.len() != 12 || tag.len() != 16 || key.len() != 32 {
+        return Err(Unsealing::Malformed(malformed(
+            "a key, nonce or tag has the wrong length",
+        )));
+    }
+    let cipher = Aes256Gcm::new_from_slice(key)
+        .map_err(|_| Unsealing::Malformed(malformed("a key has the wrong length")))?;
+    let mut sealed = Zeroizing::new(Vec::with_capacity(ciphertext.len() + 16));
+    sealed.extend_from_slice(ciphertext);
+    sealed.extend_from_slice(&tag);
+    cipher
+        .decrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &sealed,
+                aad: &[],
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| Unsealing::Mismatch)
+}
+
+enum Unsealing {
+    Malformed(FormatError),
+    /// The key is not the one it was sealed with, or the data was altered.
+    Mismatch,
+}
+
+/// The decrypted entries: the master key from the first password slot the password opens.
+fn open(
+    header: &Header,
+    sealed: &str,
+    password: &SecretString,
+) -> Result<Zeroizing<Vec<u8>>, FormatError> {
+    let slots: Vec<&Slot> = header
+        .slots
+        .iter()
+        .flatten()
+        .filter(|slot| slot.kind == PASSWORD_SLOT)
+        .collect();
+    if slots.is_empty() {
+        return Err(FormatError::Unsupported {
+            app: APP,
+            detail: "is encrypted for its phone's biometric unlock only, with no password".into(),
+        });
+    }
+    let mut master = None;
+    for slot in slots {
+        let derived = derive(slot, password)?;
+        let wrapped = hex("slot key", slot.key.as_deref().unwrap_or_default())?;
+        let sealing = slot
+            .key_params
+            .as_ref()
+            .ok_or_else(|| malformed("a password slot has no key_params"))?;
+        match unseal(derived.as_slice(), sealing, &wrapped) {
+            Ok(key) => {
+                master = Some(key);
+                break;
+            }
+            Err(Unsealing::Mismatch) => continue,
+            Err(Unsealing::Malformed(error)) => return Err(error),
+        }
+    }
+    let master = master.ok_or(FormatError::WrongPassword { app: APP })?;
+    let ciphertext = base64::engine::general_purpose::STANDARD
+        .decode(sealed.trim())
+        .map(Zeroizing::new)
+        .map_err(|_| malformed("its db is not base64"))?;
+    let params = header
+        .params
+        .as_ref()
+        .ok_or_else(|| malformed("it is encrypted but its header has no params"))?;
+    unseal(&master, params, &ciphertext).map_err(|error| match error {
+        Unsealing::Malformed(error) => error,
+        Unsealing::Mismatch => malformed("its entries do not match its key: the file is damaged"),
+    })
+}
+
+/// The slot's key, from the password by scrypt with the slot's own parameters.
+fn derive(slot: &Slot, password: &SecretString) -> Result<Zeroizing<[u8; 32]>, FormatError> {
+    let (Some(n), Some(r), Some(p), Some(salt)) = (slot.n, slot.r, slot.p, slot.salt.as_deref())
+    else {
+        return Err(malformed("a password slot lacks its scrypt parameters"));
+    };
+    if !n.is_power_of_two() || n < 2 {
+        return Err(malformed(format!(
+            "its scrypt cost {n} is not a power of two"
+        )));
+    }
+    let log_n = n.trailing_zeros() as u8;
+    if log_n > MAX_SCRYPT_LOG_N || r > 32 || p > 16 {
+        return Err(FormatError::Unsupported {
+            app: APP,
+            detail: format!(
+                "asks for scrypt costs (N = {n}, r = {r}, p = {p}) far beyond Aegis's own"
+            ),
+        });
+    }
+    let params = scrypt::Params::new(log_n, r, p, 32)
+        .map_err(|e| malformed(format!("its scrypt parameters are invalid: {e}")))?;
+    let salt = hex("salt", salt)?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(
+        password.expose_secret().as_bytes(),
+        &salt,
+        &params,
+        key.as_mut(),
+    )
+    .map_err(|e| malformed(format!("scrypt failed: {e}")))?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests;
