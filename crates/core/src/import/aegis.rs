@@ -3,19 +3,13 @@
 //! password slots each hold the vault's master key sealed with AES-256-GCM under a key scrypt
 //! derives from the password, and the entries sealed with that master key.
 
-use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use data_encoding::HEXLOWER_PERMISSIVE;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Entries, Format, FormatError};
-use crate::account::NewAccount;
-use crate::otp::{Algorithm, OtpParams};
-use crate::otpauth::EntryError;
-use crate::secret::Secret;
+use super::{Entries, Format, FormatError, RawEntry, aes256_gcm_open};
 use crate::transfer::Incoming;
 
 const APP: &str = "Aegis";
@@ -149,40 +143,21 @@ impl Format for Aegis {
                 .map_err(|e| malformed(format!("its entries are not a vault's: {e}")))?,
         };
         let mut entries = Entries::default();
-        for entry in database.entries {
-            let label = format!("{}:{}", entry.issuer, entry.name);
-            entries.push(label, account(entry));
+        for entry in &database.entries {
+            let raw = RawEntry {
+                kind: &entry.kind,
+                issuer: &entry.issuer,
+                name: &entry.name,
+                algorithm: &entry.info.algo,
+                digits: entry.info.digits,
+                period: entry.info.period,
+                counter: entry.info.counter,
+                secret: &entry.info.secret,
+            };
+            entries.push(raw.label(), raw.account());
         }
         entries.finish(APP)
     }
-}
-
-fn account(entry: Entry) -> Result<NewAccount, EntryError> {
-    if entry.issuer.trim().is_empty() && entry.name.trim().is_empty() {
-        return Err(EntryError::MissingLabel);
-    }
-    if !matches!(entry.kind.as_str(), "totp" | "hotp" | "steam") {
-        return Err(EntryError::UnsupportedType(entry.kind));
-    }
-    let info = entry.info;
-    let algorithm = match info.algo.to_ascii_uppercase().as_str() {
-        "SHA1" => Algorithm::Sha1,
-        "SHA256" => Algorithm::Sha256,
-        "SHA512" => Algorithm::Sha512,
-        other => return Err(EntryError::UnsupportedAlgorithm(other.to_owned())),
-    };
-    let params = match entry.kind.as_str() {
-        "totp" => OtpParams::totp(algorithm, info.digits, info.period)?,
-        "hotp" => OtpParams::hotp(algorithm, info.digits, info.counter)?,
-        "steam" => OtpParams::steam(),
-        other => return Err(EntryError::UnsupportedType(other.to_owned())),
-    };
-    Ok(NewAccount {
-        issuer: entry.issuer.trim().to_owned(),
-        name: entry.name.trim().to_owned(),
-        params,
-        secret: Secret::from_base32(&info.secret)?,
-    })
 }
 
 fn hex(field: &str, text: &str) -> Result<Zeroizing<Vec<u8>>, FormatError> {
@@ -205,21 +180,10 @@ fn unseal(
             "a key, nonce or tag has the wrong length",
         )));
     }
-    let cipher = Aes256Gcm::new_from_slice(key)
-        .map_err(|_| Unsealing::Malformed(malformed("a key has the wrong length")))?;
     let mut sealed = Zeroizing::new(Vec::with_capacity(ciphertext.len() + 16));
     sealed.extend_from_slice(ciphertext);
     sealed.extend_from_slice(&tag);
-    cipher
-        .decrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: &sealed,
-                aad: &[],
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| Unsealing::Mismatch)
+    aes256_gcm_open(key, &nonce, &sealed).ok_or(Unsealing::Mismatch)
 }
 
 enum Unsealing {

@@ -4,10 +4,19 @@
 //! An entry Sesame cannot use is listed with its reason and does not stop the others.
 
 pub mod aegis;
+#[cfg(test)]
+mod fixtures;
+pub mod twofas;
 
+use aes_gcm::aead::{Aead as _, KeyInit as _};
+use aes_gcm::{Aes256Gcm, Nonce};
 use secrecy::SecretString;
+use zeroize::Zeroizing;
 
+use crate::account::NewAccount;
+use crate::otp::{Algorithm, OtpParams};
 use crate::otpauth::{EntryError, SkippedEntry};
+use crate::secret::Secret;
 use crate::transfer::Incoming;
 
 /// One authenticator's export format.
@@ -38,7 +47,7 @@ pub enum FormatError {
 }
 
 /// Every format Sesame reads, in the order they are tried.
-static FORMATS: &[&dyn Format] = &[&aegis::Aegis];
+static FORMATS: &[&dyn Format] = &[&aegis::Aegis, &twofas::TwoFas];
 
 /// The format of `text`, if it is one Sesame knows.
 pub fn recognise(text: &str) -> Option<&'static dyn Format> {
@@ -78,4 +87,71 @@ impl Entries {
         }
         Ok(self.incoming)
     }
+}
+
+/// One entry as the apps describe them, before it is checked: what kind of code, for whom, how.
+pub(crate) struct RawEntry<'a> {
+    /// `totp`, `hotp` or `steam`, in any case; anything else is listed as unsupported.
+    pub kind: &'a str,
+    pub issuer: &'a str,
+    pub name: &'a str,
+    pub algorithm: &'a str,
+    pub digits: u8,
+    pub period: u32,
+    pub counter: u64,
+    pub secret: &'a str,
+}
+
+impl RawEntry<'_> {
+    /// `issuer:name`, for the list of entries left out.
+    pub(crate) fn label(&self) -> String {
+        format!("{}:{}", self.issuer.trim(), self.name.trim())
+    }
+
+    /// The account, or why Sesame cannot use it.
+    pub(crate) fn account(&self) -> Result<NewAccount, EntryError> {
+        let (issuer, name) = (self.issuer.trim(), self.name.trim());
+        if issuer.is_empty() && name.is_empty() {
+            return Err(EntryError::MissingLabel);
+        }
+        let kind = self.kind.to_ascii_lowercase();
+        if !matches!(kind.as_str(), "totp" | "hotp" | "steam") {
+            return Err(EntryError::UnsupportedType(self.kind.to_owned()));
+        }
+        let algorithm = match self.algorithm.to_ascii_uppercase().as_str() {
+            "SHA1" => Algorithm::Sha1,
+            "SHA256" => Algorithm::Sha256,
+            "SHA512" => Algorithm::Sha512,
+            other => return Err(EntryError::UnsupportedAlgorithm(other.to_owned())),
+        };
+        let params = match kind.as_str() {
+            "totp" => OtpParams::totp(algorithm, self.digits, self.period)?,
+            "hotp" => OtpParams::hotp(algorithm, self.digits, self.counter)?,
+            _ => OtpParams::steam(),
+        };
+        Ok(NewAccount {
+            issuer: issuer.to_owned(),
+            name: name.to_owned(),
+            params,
+            secret: Secret::from_base32(self.secret)?,
+        })
+    }
+}
+
+/// AES-256-GCM decryption of `sealed` (the ciphertext with its 16-byte tag after it); `None`
+/// when the key, nonce or tag do not fit or the data does not verify (a wrong key or a file
+/// altered).
+pub(crate) fn aes256_gcm_open(
+    key: &[u8],
+    nonce: &[u8],
+    sealed: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    if nonce.len() != 12 {
+        return None;
+    }
+    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    cipher
+        .decrypt(Nonce::from_slice(nonce), sealed)
+        .ok()
+        .map(Zeroizing::new)
 }
