@@ -60,6 +60,9 @@ pub enum ImportError {
     /// A file with no account in it.
     #[error("there is no otpauth:// or otpauth-migration:// line in it")]
     Empty,
+    /// A file that is neither text nor an export Sesame knows.
+    #[error("it is not a text file of URIs, nor an export of an app Sesame imports from")]
+    NotRecognised,
     /// Another authenticator's export that could not be read (each names its app).
     #[error(transparent)]
     Format(#[from] FormatError),
@@ -100,14 +103,18 @@ impl Incoming {
     }
 
     /// An import file: another authenticator's export Sesame recognises (decrypted with
-    /// `password` where it is encrypted), else a file of URIs as [`Self::from_file_text`] reads.
+    /// `password` where it is encrypted), else a text file of URIs as [`Self::from_file_text`]
+    /// reads.
     pub fn from_import_file(
-        text: &str,
+        file: &[u8],
         password: Option<&SecretString>,
     ) -> Result<Self, ImportError> {
-        match import::recognise(text) {
-            Some(format) => Ok(format.read(text, password)?),
-            None => Self::from_file_text(text),
+        match import::recognise(file) {
+            Some(format) => Ok(format.read(file, password)?),
+            None => match std::str::from_utf8(file) {
+                Ok(text) => Self::from_file_text(text),
+                Err(_) => Err(ImportError::NotRecognised),
+            },
         }
     }
 

@@ -58,31 +58,22 @@ fn export_password(app: &str, args: &ImportArgs, shown: &str) -> Result<SecretSt
 pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
     sesame.check_typed_add()?;
     let shown = args.file.display().to_string();
-    let text = if shown == "-" {
-        let mut text = Zeroizing::new(String::new());
-        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
-        text
+    // Bytes, not text: some apps' encrypted exports are binary.
+    let file = if shown == "-" {
+        let mut file = Zeroizing::new(Vec::new());
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut file)?;
+        file
     } else {
-        let bytes = Zeroizing::new(std::fs::read(&args.file).map_err(|e| {
+        Zeroizing::new(std::fs::read(&args.file).map_err(|e| {
             Failure::new(format!("could not read {shown}: {e}")).hint("Nothing was imported.")
-        })?);
-        Zeroizing::new(
-            std::str::from_utf8(&bytes)
-                .map_err(|_| {
-                    Failure::new(format!(
-                        "{shown} is not a text file: not otpauth:// URIs, nor an export Sesame reads"
-                    ))
-                    .hint("Nothing was imported.")
-                })?
-                .to_owned(),
-        )
+        })?)
     };
-    let password = match sesame.import_password_needed(&text) {
+    let password = match sesame.import_password_needed(&file) {
         Some(app) => Some(export_password(app, &args, &shown)?),
         None => None,
     };
     let incoming = sesame
-        .read_import(&text, password.as_ref())
+        .read_import(&file, password.as_ref())
         .map_err(|e| match e {
             Error::Import(ImportError::Format(FormatError::WrongPassword { app })) => {
                 Failure::new(format!("{shown}: the password does not open this {app} export"))

@@ -98,8 +98,8 @@ fn malformed(detail: impl Into<String>) -> FormatError {
     }
 }
 
-fn parse(text: &str) -> Result<File, FormatError> {
-    let file: File = serde_json::from_str(text)
+fn parse(file: &[u8]) -> Result<File, FormatError> {
+    let file: File = serde_json::from_slice(file)
         .map_err(|e| malformed(format!("its JSON is not a vault's: {e}")))?;
     if file.version != 1 {
         return Err(FormatError::Unsupported {
@@ -115,9 +115,9 @@ impl Format for Aegis {
         APP
     }
 
-    fn recognises(&self, text: &str) -> bool {
+    fn recognises(&self, file: &[u8]) -> bool {
         // The header with its two keys is Aegis's own: no other app's export has one.
-        serde_json::from_str::<serde_json::Value>(text).is_ok_and(|json| {
+        serde_json::from_slice::<serde_json::Value>(file).is_ok_and(|json| {
             json.get("db").is_some()
                 && json
                     .get("header")
@@ -125,12 +125,12 @@ impl Format for Aegis {
         })
     }
 
-    fn is_encrypted(&self, text: &str) -> bool {
-        parse(text).is_ok_and(|file| file.db.is_string())
+    fn is_encrypted(&self, file: &[u8]) -> bool {
+        parse(file).is_ok_and(|file| file.db.is_string())
     }
 
-    fn read(&self, text: &str, password: Option<&SecretString>) -> Result<Incoming, FormatError> {
-        let file = parse(text)?;
+    fn read(&self, file: &[u8], password: Option<&SecretString>) -> Result<Incoming, FormatError> {
+        let file = parse(file)?;
         let database: Database = match &file.db {
             serde_json::Value::String(sealed) => {
                 let password = password.ok_or(FormatError::PasswordNeeded { app: APP })?;

@@ -4,6 +4,7 @@
 //! An entry Sesame cannot use is listed with its reason and does not stop the others.
 
 pub mod aegis;
+pub mod andotp;
 #[cfg(test)]
 mod fixtures;
 pub mod twofas;
@@ -23,12 +24,12 @@ use crate::transfer::Incoming;
 pub trait Format: Sync {
     /// The app, as its users know it ("Aegis").
     fn app(&self) -> &'static str;
-    /// Whether `text` is this format's file, plain or encrypted.
-    fn recognises(&self, text: &str) -> bool;
-    /// Whether reading `text` needs a password.
-    fn is_encrypted(&self, text: &str) -> bool;
-    /// The accounts in `text`, decrypted with `password` where it is encrypted.
-    fn read(&self, text: &str, password: Option<&SecretString>) -> Result<Incoming, FormatError>;
+    /// Whether `file` is this format's, plain or encrypted.
+    fn recognises(&self, file: &[u8]) -> bool;
+    /// Whether reading `file` needs a password.
+    fn is_encrypted(&self, file: &[u8]) -> bool;
+    /// The accounts in `file`, decrypted with `password` where it is encrypted.
+    fn read(&self, file: &[u8], password: Option<&SecretString>) -> Result<Incoming, FormatError>;
 }
 
 /// Why an export file could not be read at all.
@@ -47,14 +48,16 @@ pub enum FormatError {
 }
 
 /// Every format Sesame reads, in the order they are tried.
-static FORMATS: &[&dyn Format] = &[&aegis::Aegis, &twofas::TwoFas];
+// andOTP's encrypted backups are recognised by shape only (binary, a plausible header), so
+// andOTP comes after the formats recognised by their own fields.
+static FORMATS: &[&dyn Format] = &[&aegis::Aegis, &twofas::TwoFas, &andotp::AndOtp];
 
-/// The format of `text`, if it is one Sesame knows.
-pub fn recognise(text: &str) -> Option<&'static dyn Format> {
+/// The format of `file`, if it is one Sesame knows.
+pub fn recognise(file: &[u8]) -> Option<&'static dyn Format> {
     FORMATS
         .iter()
         .copied()
-        .find(|format| format.recognises(text))
+        .find(|format| format.recognises(file))
 }
 
 /// Collects an export's entries: the usable ones as accounts, the others with their reason.

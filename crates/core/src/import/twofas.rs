@@ -53,8 +53,8 @@ fn malformed(detail: impl Into<String>) -> FormatError {
     }
 }
 
-fn parse(text: &str) -> Result<Backup, FormatError> {
-    serde_json::from_str(text)
+fn parse(file: &[u8]) -> Result<Backup, FormatError> {
+    serde_json::from_slice(file)
         .map_err(|e| malformed(format!("its JSON is not a 2FAS backup's: {e}")))
 }
 
@@ -70,19 +70,19 @@ impl Format for TwoFas {
         APP
     }
 
-    fn recognises(&self, text: &str) -> bool {
-        serde_json::from_str::<serde_json::Value>(text).is_ok_and(|json| {
+    fn recognises(&self, file: &[u8]) -> bool {
+        serde_json::from_slice::<serde_json::Value>(file).is_ok_and(|json| {
             json.get("schemaVersion").is_some()
                 && (json.get("services").is_some() || json.get("servicesEncrypted").is_some())
         })
     }
 
-    fn is_encrypted(&self, text: &str) -> bool {
-        parse(text).is_ok_and(|backup| encrypted_part(&backup).is_some())
+    fn is_encrypted(&self, file: &[u8]) -> bool {
+        parse(file).is_ok_and(|backup| encrypted_part(&backup).is_some())
     }
 
-    fn read(&self, text: &str, password: Option<&SecretString>) -> Result<Incoming, FormatError> {
-        let backup = parse(text)?;
+    fn read(&self, file: &[u8], password: Option<&SecretString>) -> Result<Incoming, FormatError> {
+        let backup = parse(file)?;
         let services = match encrypted_part(&backup) {
             Some(sealed) => {
                 let password = password.ok_or(FormatError::PasswordNeeded { app: APP })?;

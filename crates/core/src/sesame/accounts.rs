@@ -89,22 +89,22 @@ impl Sesame {
         Ok(Incoming::from_uri(text)?)
     }
 
-    /// Reads an import file's text: another authenticator's export (an encrypted one with its
+    /// Reads an import file: another authenticator's export (an encrypted one with its
     /// `password`), or one URI per line, every line checked before anything is added. Nothing is
     /// stored until [`Sesame::add_all`].
     pub fn read_import(
         &self,
-        text: &str,
+        file: &[u8],
         password: Option<&SecretString>,
     ) -> Result<Incoming, Error> {
         self.check_typed_add()?;
-        Ok(Incoming::from_import_file(text, password)?)
+        Ok(Incoming::from_import_file(file, password)?)
     }
 
-    /// The app whose encrypted export `text` is, if it is one: its password must be asked for.
-    pub fn import_password_needed(&self, text: &str) -> Option<&'static str> {
-        crate::import::recognise(text)
-            .filter(|format| format.is_encrypted(text))
+    /// The app whose encrypted export `file` is, if it is one: its password must be asked for.
+    pub fn import_password_needed(&self, file: &[u8]) -> Option<&'static str> {
+        crate::import::recognise(file)
+            .filter(|format| format.is_encrypted(file))
             .map(|format| format.app())
     }
 

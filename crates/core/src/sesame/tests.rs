@@ -64,7 +64,7 @@ fn the_policy_is_checked_inside_every_typed_add_export_and_lookup() {
     };
     refused(closed.add_uri(GITHUB).map(drop));
     refused(closed.read_typed(GITHUB).map(drop));
-    refused(closed.read_import(GITHUB, None).map(drop));
+    refused(closed.read_import(GITHUB.as_bytes(), None).map(drop));
     let form = AccountForm {
         issuer: "Typed".into(),
         name: "ada".into(),

@@ -10,9 +10,9 @@ use crate::import::recognise;
 #[test]
 fn a_plain_vault_imports_every_usable_entry_and_lists_the_others() {
     let text = fixture("aegis-plain.json");
-    assert_eq!(recognise(&text).map(|f| f.app()), Some("Aegis"));
-    assert!(!Aegis.is_encrypted(&text));
-    let incoming = Aegis.read(&text, None).expect("read");
+    assert_eq!(recognise(text.as_bytes()).map(|f| f.app()), Some("Aegis"));
+    assert!(!Aegis.is_encrypted(text.as_bytes()));
+    let incoming = Aegis.read(text.as_bytes(), None).expect("read");
     check("aegis", &incoming);
     let reasons: Vec<String> = incoming
         .skipped
@@ -30,28 +30,33 @@ fn a_plain_vault_imports_every_usable_entry_and_lists_the_others() {
 #[test]
 fn an_encrypted_vault_opens_with_its_password_only() {
     let text = fixture("aegis-encrypted.json");
-    assert_eq!(recognise(&text).map(|f| f.app()), Some("Aegis"));
-    assert!(Aegis.is_encrypted(&text));
+    assert_eq!(recognise(text.as_bytes()).map(|f| f.app()), Some("Aegis"));
+    assert!(Aegis.is_encrypted(text.as_bytes()));
     assert!(matches!(
-        Aegis.read(&text, None),
+        Aegis.read(text.as_bytes(), None),
         Err(FormatError::PasswordNeeded { app: "Aegis" })
     ));
     let wrong = SecretString::from("correct horse battery stapler".to_owned());
-    let refused = Aegis.read(&text, Some(&wrong));
+    let refused = Aegis.read(text.as_bytes(), Some(&wrong));
     assert!(
         matches!(refused, Err(FormatError::WrongPassword { app: "Aegis" })),
         "{refused:?}"
     );
     check(
         "aegis",
-        &Aegis.read(&text, Some(&password("aegis"))).expect("read"),
+        &Aegis
+            .read(text.as_bytes(), Some(&password("aegis")))
+            .expect("read"),
     );
 }
 
 #[test]
 fn imported_codes_match_oathtool() {
     let incoming = Aegis
-        .read(&fixture("aegis-encrypted.json"), Some(&password("aegis")))
+        .read(
+            fixture("aegis-encrypted.json").as_bytes(),
+            Some(&password("aegis")),
+        )
         .expect("read");
     check_codes_with_oathtool("aegis", &incoming);
 }
@@ -62,7 +67,7 @@ fn damaged_and_hostile_files_are_refused_naming_aegis() {
     // Cut short.
     let cut = &encrypted[..encrypted.len() / 2];
     assert!(matches!(
-        Aegis.read(cut, Some(&password("aegis"))),
+        Aegis.read(cut.as_bytes(), Some(&password("aegis"))),
         Err(FormatError::Malformed { app: "Aegis", .. })
     ));
     // Its sealed entries altered: the password opens the key, the entries do not verify.
@@ -70,7 +75,7 @@ fn damaged_and_hostile_files_are_refused_naming_aegis() {
     let db = json["db"].as_str().expect("db").to_owned();
     let flipped = if db.starts_with('A') { "B" } else { "A" };
     json["db"] = Value::String(format!("{flipped}{}", &db[1..]));
-    let altered = Aegis.read(&json.to_string(), Some(&password("aegis")));
+    let altered = Aegis.read(json.to_string().as_bytes(), Some(&password("aegis")));
     match altered {
         Err(FormatError::Malformed {
             app: "Aegis",
@@ -84,13 +89,13 @@ fn damaged_and_hostile_files_are_refused_naming_aegis() {
     let mut json: Value = serde_json::from_str(&encrypted).expect("json");
     json["header"]["slots"][0]["n"] = Value::from(1u64 << 30);
     assert!(matches!(
-        Aegis.read(&json.to_string(), Some(&password("aegis"))),
+        Aegis.read(json.to_string().as_bytes(), Some(&password("aegis"))),
         Err(FormatError::Unsupported { app: "Aegis", .. })
     ));
     // Only a biometric slot.
     let mut json: Value = serde_json::from_str(&encrypted).expect("json");
     json["header"]["slots"][0]["type"] = Value::from(2);
-    let biometric = Aegis.read(&json.to_string(), Some(&password("aegis")));
+    let biometric = Aegis.read(json.to_string().as_bytes(), Some(&password("aegis")));
     assert!(
         matches!(&biometric, Err(FormatError::Unsupported { detail, .. }) if detail.contains("biometric")),
         "{biometric:?}"
@@ -99,17 +104,17 @@ fn damaged_and_hostile_files_are_refused_naming_aegis() {
     let mut json: Value = serde_json::from_str(&fixture("aegis-plain.json")).expect("json");
     json["version"] = Value::from(2);
     assert!(matches!(
-        Aegis.read(&json.to_string(), None),
+        Aegis.read(json.to_string().as_bytes(), None),
         Err(FormatError::Unsupported { app: "Aegis", .. })
     ));
     // No entries.
     json["version"] = Value::from(1);
     json["db"]["entries"] = Value::Array(Vec::new());
     assert!(matches!(
-        Aegis.read(&json.to_string(), None),
+        Aegis.read(json.to_string().as_bytes(), None),
         Err(FormatError::Empty { app: "Aegis" })
     ));
     // Not an Aegis file at all.
-    assert!(recognise("otpauth://totp/X?secret=JBSWY3DPEHPK3PXP").is_none());
-    assert!(recognise("{\"entries\": []}").is_none());
+    assert!(recognise(b"otpauth://totp/X?secret=JBSWY3DPEHPK3PXP").is_none());
+    assert!(recognise(b"{\"entries\": []}").is_none());
 }

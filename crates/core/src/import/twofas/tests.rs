@@ -10,9 +10,9 @@ use crate::import::recognise;
 #[test]
 fn a_plain_backup_imports_every_usable_service_and_lists_the_others() {
     let text = fixture("2fas-plain.2fas");
-    assert_eq!(recognise(&text).map(|f| f.app()), Some("2FAS"));
-    assert!(!TwoFas.is_encrypted(&text));
-    let incoming = TwoFas.read(&text, None).expect("read");
+    assert_eq!(recognise(text.as_bytes()).map(|f| f.app()), Some("2FAS"));
+    assert!(!TwoFas.is_encrypted(text.as_bytes()));
+    let incoming = TwoFas.read(text.as_bytes(), None).expect("read");
     check("2fas", &incoming);
     let reasons: Vec<String> = incoming
         .skipped
@@ -26,18 +26,20 @@ fn a_plain_backup_imports_every_usable_service_and_lists_the_others() {
 #[test]
 fn an_encrypted_backup_opens_with_its_password_only() {
     let text = fixture("2fas-encrypted.2fas");
-    assert_eq!(recognise(&text).map(|f| f.app()), Some("2FAS"));
-    assert!(TwoFas.is_encrypted(&text));
+    assert_eq!(recognise(text.as_bytes()).map(|f| f.app()), Some("2FAS"));
+    assert!(TwoFas.is_encrypted(text.as_bytes()));
     assert!(matches!(
-        TwoFas.read(&text, None),
+        TwoFas.read(text.as_bytes(), None),
         Err(FormatError::PasswordNeeded { app: "2FAS" })
     ));
     let wrong = SecretString::from("twofas export passwort".to_owned());
     assert!(matches!(
-        TwoFas.read(&text, Some(&wrong)),
+        TwoFas.read(text.as_bytes(), Some(&wrong)),
         Err(FormatError::WrongPassword { app: "2FAS" })
     ));
-    let incoming = TwoFas.read(&text, Some(&password("2fas"))).expect("read");
+    let incoming = TwoFas
+        .read(text.as_bytes(), Some(&password("2fas")))
+        .expect("read");
     check("2fas", &incoming);
     check_codes_with_oathtool("2fas", &incoming);
 }
@@ -57,24 +59,24 @@ fn damaged_backups_are_refused_naming_2fas() {
         format!("AAAA:{}", sealed.split_once(':').expect("parts").1),
     ] {
         json["servicesEncrypted"] = Value::String(broken.clone());
-        let read = TwoFas.read(&json.to_string(), Some(&password("2fas")));
+        let read = TwoFas.read(json.to_string().as_bytes(), Some(&password("2fas")));
         assert!(
             matches!(read, Err(FormatError::Malformed { app: "2FAS", .. })),
             "{broken}: {read:?}"
         );
     }
     assert!(matches!(
-        TwoFas.read(&text[..text.len() / 3], Some(&password("2fas"))),
+        TwoFas.read(&text.as_bytes()[..text.len() / 3], Some(&password("2fas"))),
         Err(FormatError::Malformed { app: "2FAS", .. })
     ));
     let empty = r#"{"services": [], "schemaVersion": 4}"#;
     assert!(matches!(
-        TwoFas.read(empty, None),
+        TwoFas.read(empty.as_bytes(), None),
         Err(FormatError::Empty { app: "2FAS" })
     ));
     // An Aegis file is Aegis's, not 2FAS's, and a 2FAS file not Aegis's.
     assert_eq!(
-        recognise(&fixture("aegis-plain.json")).map(|f| f.app()),
+        recognise(fixture("aegis-plain.json").as_bytes()).map(|f| f.app()),
         Some("Aegis")
     );
 }
