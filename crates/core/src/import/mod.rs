@@ -5,6 +5,7 @@
 
 pub mod aegis;
 pub mod andotp;
+pub mod bitwarden;
 #[cfg(test)]
 mod fixtures;
 pub mod twofas;
@@ -50,7 +51,12 @@ pub enum FormatError {
 /// Every format Sesame reads, in the order they are tried.
 // andOTP's encrypted backups are recognised by shape only (binary, a plausible header), so
 // andOTP comes after the formats recognised by their own fields.
-static FORMATS: &[&dyn Format] = &[&aegis::Aegis, &twofas::TwoFas, &andotp::AndOtp];
+static FORMATS: &[&dyn Format] = &[
+    &aegis::Aegis,
+    &twofas::TwoFas,
+    &bitwarden::Bitwarden,
+    &andotp::AndOtp,
+];
 
 /// The format of `file`, if it is one Sesame knows.
 pub fn recognise(file: &[u8]) -> Option<&'static dyn Format> {

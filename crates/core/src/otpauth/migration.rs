@@ -140,6 +140,9 @@ pub enum EntryError {
     /// No issuer and no name.
     #[error("it has neither an issuer nor a name")]
     MissingLabel,
+    /// An `otpauth://` URI inside an export that does not read.
+    #[error("its otpauth:// URI: {0}")]
+    Uri(String),
 }
 
 /// An entry that was left out, and why.
