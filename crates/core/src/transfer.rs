@@ -118,16 +118,30 @@ impl Incoming {
         }
     }
 
+    /// The lines of an import file that hold something, numbered from 1: blank lines and `#`
+    /// comments left out, and the `QR-Code:` that `zbarimg` prints before each code it reads
+    /// taken off, so a file of its output imports as it is.
+    pub fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim()))
+            .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+            .map(|(number, line)| {
+                let line = line
+                    .get(..8)
+                    .filter(|prefix| prefix.eq_ignore_ascii_case("QR-Code:"))
+                    .map_or(line, |_| line[8..].trim());
+                (number, line)
+            })
+    }
+
     /// An import file: one URI per line; blank lines and lines starting with `#` are ignored.
     /// Every line is checked before anything is added, and one bad line refuses the file, so a
     /// typo never leaves half a file imported.
     pub fn from_file_text(text: &str) -> Result<Self, ImportError> {
         let mut incoming = Self::default();
         let mut bad = Vec::new();
-        for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
+        for (number, line) in Self::content_lines(text) {
             match Self::from_uri(line) {
                 Ok(read) if !read.skipped.is_empty() => {
                     let skipped: Vec<String> =
@@ -245,6 +259,14 @@ mod tests {
     #[test]
     fn a_file_of_uris_with_comments_and_blank_lines() {
         let text = format!("# provisioning for ada\n\n{GITHUB}\n  {MAIL}  \n");
+        let incoming = Incoming::from_file_text(&text).expect("read");
+        let labels: Vec<_> = incoming.accounts.iter().map(|a| a.label()).collect();
+        assert_eq!(labels, ["GitHub:ada", "Mail:ada@example.com"]);
+    }
+
+    #[test]
+    fn zbarimg_output_imports_as_it_prints_it() {
+        let text = format!("QR-Code:{GITHUB}\nqr-code: {MAIL}\n");
         let incoming = Incoming::from_file_text(&text).expect("read");
         let labels: Vec<_> = incoming.accounts.iter().map(|a| a.label()).collect();
         assert_eq!(labels, ["GitHub:ada", "Mail:ada@example.com"]);

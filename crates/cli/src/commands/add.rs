@@ -48,11 +48,19 @@ pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
         "otpauth:// URI"
     };
     let text = uri_argument_or_stdin(args.uri, what)?;
-    if args.migration && !Incoming::is_migration(&text) {
-        return Err(Failure::new(
-            "this is not a Google Authenticator export (otpauth-migration://)",
-        )
-        .hint("Nothing was stored. Drop --migration to add a single otpauth:// URI."));
+    if args.migration {
+        // One export or several (a batch of QR codes), one per line, with comments or zbarimg's
+        // `QR-Code:` prefix: every line must be an export.
+        let lines: Vec<_> = Incoming::content_lines(&text).collect();
+        let not_export =
+            lines.is_empty() || lines.iter().any(|(_, line)| !Incoming::is_migration(line));
+        if not_export {
+            return Err(Failure::new(
+                "this is not a Google Authenticator export (otpauth-migration://)",
+            )
+            .hint("Nothing was stored. Drop --migration to add a single otpauth:// URI."));
+        }
+        return add_incoming(sesame, sesame.read_import(text.as_bytes(), None)?);
     }
     add_incoming(sesame, sesame.read_typed(&text)?)
 }
