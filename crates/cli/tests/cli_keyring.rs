@@ -355,8 +355,8 @@ fn export_then_import_moves_every_account_to_another_machine() {
         otpauth://hotp/MoveVPN:ada?secret=JBSWY3DPEHPK3PXP&issuer=MoveVPN&counter=3\n";
     let file = old.data.path().join("accounts.txt");
     std::fs::write(&file, uris).expect("write");
-    let imported = old.ok(&["import", file.to_str().expect("utf-8")]);
-    assert!(imported.contains("Added 2 of 2"), "{imported}");
+    let imported = old.ok(&["import", file.to_str().expect("utf-8"), "--yes"]);
+    assert!(imported.contains("Imported 2 of 2"), "{imported}");
 
     let export = old.data.path().join("export.txt");
     old.ok(&["export", export.to_str().expect("utf-8")]);
@@ -379,7 +379,7 @@ fn export_then_import_moves_every_account_to_another_machine() {
         "an existing file is never overwritten"
     );
 
-    new.ok(&["import", export.to_str().expect("utf-8")]);
+    new.ok(&["import", export.to_str().expect("utf-8"), "--yes"]);
     let codes = |sandbox: &Sandbox| sandbox.ok(&["code", "move", "--json"]);
     let (before, after) = (codes(&old), codes(&new));
     let strip = |json: &str| -> Vec<(String, String)> {
@@ -406,19 +406,61 @@ fn export_then_import_moves_every_account_to_another_machine() {
 
 #[test]
 #[ignore = "needs a real Secret Service: run `scripts/dev test`"]
-fn an_import_file_with_one_bad_line_imports_nothing() {
+fn an_import_lists_every_entry_first_and_imports_the_usable_ones() {
     let sandbox = Sandbox::new();
+    sandbox.ok(&[
+        "add",
+        "otpauth://totp/Had:ada?secret=GEZDGNBVGY3TQOJQ&issuer=Had",
+    ]);
     let file = sandbox.data.path().join("accounts.txt");
     std::fs::write(
         &file,
-        "otpauth://totp/Bad:ada?secret=JBSWY3DPEHPK3PXP&issuer=Bad\notpauth://totp/Bad:bob?secret=1234\n",
+        "otpauth://totp/Good:ada?secret=JBSWY3DPEHPK3PXP&issuer=Good\n\
+         otpauth://totp/Bad:bob?secret=1234\n\
+         otpauth://totp/Had:ada?secret=JBSWY3DPEHPK3PXP&issuer=Had\n\
+         otpauth://totp/Long:ada?secret=JBSWY3DPEHPK3PXP&issuer=Long&digits=9\n",
     )
     .expect("write");
-    let output = sandbox.run(&["import", file.to_str().expect("utf-8")]);
-    assert!(!output.status.success());
-    let stderr = text(&output.stderr);
-    assert!(stderr.contains("line 2"), "{stderr}");
-    assert!(sandbox.account_ids().is_empty(), "nothing was added");
+    let path = file.to_str().expect("utf-8");
+
+    // Not a terminal and no --yes: the list is shown, nothing is stored.
+    let unconfirmed = sandbox.run(&["import", path]);
+    assert!(!unconfirmed.status.success());
+    let shown = text(&unconfirmed.stdout);
+    for expected in [
+        "file of otpauth:// URIs, 4 entries",
+        "new            Good:ada (TOTP, SHA1, 6 digits, every 30 s)",
+        "already there  Had:ada",
+        "cannot use     line 2: ",
+        "cannot use     line 4: ",
+    ] {
+        assert!(shown.contains(expected), "{expected:?} in {shown}");
+    }
+    assert!(
+        text(&unconfirmed.stderr).contains("--yes"),
+        "{}",
+        text(&unconfirmed.stderr)
+    );
+    assert_eq!(sandbox.account_ids().len(), 1, "nothing was added");
+
+    // Confirmed: the good one is added, the bad ones do not stop it, and the exit status
+    // tells a script that some were left out.
+    let imported = sandbox.run(&["import", path, "--yes"]);
+    let (out, err) = (text(&imported.stdout), text(&imported.stderr));
+    assert_eq!(imported.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("Imported 1 of 1 new account(s)"), "{out}{err}");
+    assert!(err.contains("2 entries could not be imported"), "{err}");
+    assert_eq!(sandbox.account_ids().len(), 2);
+    assert!(!out.contains("JBSWY3DPEHPK3PXP") && !err.contains("1234"));
+
+    // Again: nothing new, nothing asked.
+    let again = sandbox.run(&["import", path]);
+    assert!(
+        text(&again.stdout).contains("Nothing to import"),
+        "{}",
+        text(&again.stdout)
+    );
+    assert_eq!(sandbox.account_ids().len(), 2);
 }
 
 #[test]
@@ -536,12 +578,14 @@ fn an_encrypted_aegis_export_imports_with_its_password() {
         export,
         "--password-file",
         right.to_str().expect("utf-8"),
+        "--yes",
     ]);
     let (out, err) = (text(&imported.stdout), text(&imported.stderr));
     assert_eq!(imported.status.code(), Some(1), "{out}{err}");
-    assert!(out.contains("Added 5 of 8"), "{out}{err}");
+    assert!(out.contains("Aegis export, 8 entries"), "{out}{err}");
+    assert!(out.contains("Imported 5 of 5 new"), "{out}{err}");
     for label in expected["left_out"].as_array().expect("left out") {
-        assert!(err.contains(label.as_str().expect("label")), "{err}");
+        assert!(out.contains(label.as_str().expect("label")), "{out}");
     }
     assert_eq!(sandbox.account_ids().len(), 5);
     // The code the keyring's secret gives is oathtool's for the secret the writer put in.

@@ -148,7 +148,7 @@ pub fn add_incoming(sesame: &Sesame, incoming: Incoming) -> Result<ExitCode, Fai
     })
 }
 
-fn report(done: &Added) {
+pub fn report(done: &Added) {
     for account in &done.added {
         println!(
             "Added {} ({}), id {}",

@@ -11,22 +11,26 @@ use sesame_core::Sesame;
 use sesame_core::import::FormatError;
 use sesame_core::private_files::create_new_private_file;
 use sesame_core::sesame::Error;
-use sesame_core::transfer::ImportError;
+use sesame_core::transfer::{ImportError, ImportPreview, Verdict};
 use zeroize::Zeroizing;
 
-use super::add::add_incoming;
+use super::add::report;
 use crate::failure::Failure;
+use crate::input::confirm;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A text file: one otpauth:// or otpauth-migration:// URI per line (blank lines and lines
-    /// starting with # are ignored), or an Aegis vault export, plain or encrypted. "-" reads
-    /// standard input.
+    /// Another authenticator's export (Aegis, 2FAS, andOTP, Bitwarden…; plain or encrypted), or
+    /// a text file of otpauth:// or otpauth-migration:// URIs, one per line (blank lines and
+    /// lines starting with # are ignored). "-" reads standard input (then pass --yes).
     file: PathBuf,
     /// For an encrypted export: a file whose first line is its password (else it is asked for
     /// at the terminal, not shown).
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// Import without asking, after listing what the file holds (for scripts).
+    #[arg(long, short)]
+    yes: bool,
 }
 
 /// The password of an encrypted export: from `--password-file`, or asked at the terminal.
@@ -82,11 +86,78 @@ pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
             Error::Import(ImportError::Format(e)) => {
                 Failure::new(format!("{shown}: {e}")).hint("Nothing was stored.")
             }
-            Error::Import(e) => Failure::new(format!("{shown}: {e}"))
-                .hint("Fix the lines named and import the file again; nothing was stored."),
+            Error::Import(e) => Failure::new(format!("{shown}: {e}")).hint("Nothing was stored."),
             other => other.into(),
         })?;
-    add_incoming(sesame, incoming)
+    let preview = sesame.preview_import(incoming)?;
+    show_preview(&shown, &preview);
+    let new = preview.new_count();
+    let unusable = preview.unusable_count();
+    let outcome = if unusable > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
+    if new == 0 {
+        println!("Nothing to import: every account Sesame can use is in it already.");
+        return Ok(outcome);
+    }
+    if !args.yes && !confirm(&format!("Import {new} new account(s)?"))? {
+        println!("Nothing was imported.");
+        return Ok(ExitCode::FAILURE);
+    }
+    let partial = preview.partial_exports.clone();
+    let done = sesame.import(preview).map_err(|partial| {
+        report(&partial.done);
+        eprintln!(
+            "Imported {} of {new} new accounts before this error.",
+            partial.done.added.len()
+        );
+        Failure::from(partial.error)
+    })?;
+    report(&done);
+    println!("Imported {} of {new} new account(s).", done.added.len());
+    for part in partial {
+        println!(
+            "That was QR code {} of {} of a Google Authenticator export: import the others too.",
+            part.index, part.count
+        );
+    }
+    if unusable > 0 {
+        eprintln!("{unusable} entries could not be imported (listed above); the others were.");
+    }
+    Ok(outcome)
+}
+
+/// Lists every entry of the file and what importing does with it, before anything is stored.
+fn show_preview(shown: &str, preview: &ImportPreview) {
+    let what = preview
+        .app
+        .map_or("file of otpauth:// URIs".to_owned(), |app| {
+            format!("{app} export")
+        });
+    println!("{shown}: {what}, {} entries.", preview.entries.len());
+    for entry in &preview.entries {
+        let line = match (&entry.verdict, &entry.summary) {
+            (Verdict::New, Some(summary)) => {
+                format!("  new            {} ({summary})", entry.label)
+            }
+            (Verdict::New, None) => format!("  new            {}", entry.label),
+            (Verdict::AlreadyThere, _) => {
+                format!("  already there  {} (kept as it is)", entry.label)
+            }
+            (Verdict::TwiceInFile, _) => {
+                format!("  twice in file  {} (the first is imported)", entry.label)
+            }
+            (Verdict::Unusable(reason), _) => {
+                format!("  cannot use     {}: {reason}", entry.label)
+            }
+        };
+        println!("{line}");
+    }
+    for warning in &preview.warnings {
+        eprintln!("warning: {warning}");
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::account::NewAccount;
 use crate::otp::{Algorithm, OtpParams};
-use crate::otpauth::{EntryError, SkippedEntry};
+use crate::otpauth::{EntryError, Place, SkippedEntry};
 use crate::secret::Secret;
 use crate::transfer::Incoming;
 
@@ -58,6 +58,13 @@ static FORMATS: &[&dyn Format] = &[
     &andotp::AndOtp,
 ];
 
+/// The apps whose exports Sesame reads, for messages: "Aegis, 2FAS, …".
+pub fn app_names() -> String {
+    let mut names: Vec<&str> = FORMATS.iter().map(|format| format.app()).collect();
+    names.dedup();
+    names.join(", ")
+}
+
 /// The format of `file`, if it is one Sesame knows.
 pub fn recognise(file: &[u8]) -> Option<&'static dyn Format> {
     FORMATS
@@ -83,7 +90,7 @@ impl Entries {
         match entry {
             Ok(account) => self.incoming.accounts.push(account),
             Err(reason) => self.incoming.skipped.push(SkippedEntry {
-                position: self.position,
+                place: Place::Entry(self.position),
                 label,
                 reason,
             }),

@@ -143,13 +143,32 @@ pub enum EntryError {
     /// An `otpauth://` URI inside an export that does not read.
     #[error("its otpauth:// URI: {0}")]
     Uri(String),
+    /// A line of a text file that is not an account (what is wrong with it, never its secret).
+    #[error("{0}")]
+    UnreadableLine(String),
+}
+
+/// Where an entry was: its position in an export, or its line in a text file (both from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Entry(usize),
+    Line(usize),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Entry(position) => write!(f, "entry {position}"),
+            Self::Line(number) => write!(f, "line {number}"),
+        }
+    }
 }
 
 /// An entry that was left out, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedEntry {
-    /// 1-based position in the export.
-    pub position: usize,
+    /// Where it was in the export or file.
+    pub place: Place,
     /// `issuer:name` as the export gives it.
     pub label: String,
     /// The reason.
@@ -185,12 +204,11 @@ impl BatchPart {
 
 impl std::fmt::Display for SkippedEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let label = if self.label.is_empty() {
-            "no name"
-        } else {
-            &self.label
-        };
-        write!(f, "entry {} ({label}): {}", self.position, self.reason)
+        match (self.place, self.label.is_empty()) {
+            (Place::Line(_), true) => write!(f, "{}: {}", self.place, self.reason),
+            (_, true) => write!(f, "{} (no name): {}", self.place, self.reason),
+            (_, false) => write!(f, "{} ({}): {}", self.place, self.label, self.reason),
+        }
     }
 }
 
@@ -256,7 +274,7 @@ pub fn parse(uri: &str) -> Result<MigrationBatch, MigrationError> {
                 });
             }
             result => skipped.push(SkippedEntry {
-                position: index + 1,
+                place: Place::Entry(index + 1),
                 label: crate::account::label(&issuer, &name),
                 reason: result.err().unwrap_or(EntryError::MissingLabel),
             }),
@@ -494,14 +512,17 @@ mod tests {
         let reasons: Vec<_> = batch
             .skipped
             .iter()
-            .map(|s| (s.position, s.reason.clone()))
+            .map(|s| (s.place, s.reason.clone()))
             .collect();
         assert_eq!(
             reasons,
             vec![
-                (2, EntryError::UnsupportedAlgorithm("MD5".into())),
-                (3, EntryError::Secret(SecretError::Empty)),
-                (4, EntryError::MissingLabel),
+                (
+                    Place::Entry(2),
+                    EntryError::UnsupportedAlgorithm("MD5".into())
+                ),
+                (Place::Entry(3), EntryError::Secret(SecretError::Empty)),
+                (Place::Entry(4), EntryError::MissingLabel),
             ]
         );
     }

@@ -3,5 +3,5 @@
 pub mod migration;
 pub mod uri;
 
-pub use migration::{BatchPart, EntryError, MigrationBatch, MigrationError, SkippedEntry};
+pub use migration::{BatchPart, EntryError, MigrationBatch, MigrationError, Place, SkippedEntry};
 pub use uri::{ParsedUri, UriError, UriWarning};

@@ -10,7 +10,7 @@ use crate::account_form::AccountForm;
 use crate::otpauth::uri::{self, UriWarning};
 use crate::scan::Payload;
 use crate::search;
-use crate::transfer::{Added, ImportError, Incoming, PartialAdd, export_uris};
+use crate::transfer::{Added, ImportError, ImportPreview, Incoming, PartialAdd, export_uris};
 use crate::vault::DoctorReport;
 
 /// An account added from a typed or pasted URI, and what the user should know about the URI.
@@ -122,6 +122,18 @@ impl Sesame {
             }
         }
         read
+    }
+
+    /// What importing `incoming` would do, entry by entry, checked against the accounts stored:
+    /// shown to the user before [`Sesame::import`].
+    pub fn preview_import(&self, incoming: Incoming) -> Result<ImportPreview, Error> {
+        Ok(ImportPreview::new(incoming, &self.vault.accounts()?))
+    }
+
+    /// Adds the usable entries of a preview; those already there are kept as they are, those
+    /// Sesame cannot use were listed in the preview. Crash-safe like every add.
+    pub fn import(&self, preview: ImportPreview) -> Result<Added, PartialAdd> {
+        preview.incoming.add_to(&self.vault)
     }
 
     /// Adds what was read; accounts already there are reported, not added again. A keyring or

@@ -3,14 +3,19 @@
 //! and added, and the accounts written back out as such a file. The CLI and the window only
 //! show what this returns.
 
+mod preview;
+
 use zeroize::Zeroizing;
 
 use secrecy::SecretString;
 
+pub use preview::{ImportPreview, PreviewEntry, Verdict};
+
 use crate::account::{Account, NewAccount};
 use crate::import::{self, FormatError};
 use crate::otpauth::{
-    BatchPart, MigrationError, SkippedEntry, UriError, UriWarning, migration, uri,
+    BatchPart, EntryError, MigrationError, Place, SkippedEntry, UriError, UriWarning, migration,
+    uri,
 };
 use crate::scan::Payload;
 use crate::vault::{Vault, VaultError};
@@ -25,6 +30,8 @@ pub struct Incoming {
     pub warnings: Vec<ReadWarning>,
     /// Each export read that is one of several QR codes.
     pub partial_exports: Vec<BatchPart>,
+    /// The app whose export file this came from; `None` for `otpauth://` text.
+    pub app: Option<&'static str>,
 }
 
 /// A warning about a URI that was read, and the line of the file it was on.
@@ -54,18 +61,47 @@ pub enum ImportError {
     /// A scanned code that is not an account.
     #[error("{0}")]
     NotAnAccount(String),
-    /// Lines of an import file that are not accounts; nothing is added when there is one.
-    #[error("{} line(s) cannot be imported, so nothing was: {}", .0.len(), .0.join("; "))]
-    BadLines(Vec<String>),
+    /// A file none of whose lines or entries is an account Sesame can use: what is wrong with
+    /// each (the first few).
+    #[error("{}", nothing_usable(.0))]
+    NothingUsable(Vec<String>),
+    /// JSON that is no export Sesame knows.
+    #[error(
+        "it is a JSON file, but not an export of an app Sesame imports from ({})",
+        import::app_names()
+    )]
+    UnknownJson,
     /// A file with no account in it.
     #[error("there is no otpauth:// or otpauth-migration:// line in it")]
     Empty,
     /// A file that is neither text nor an export Sesame knows.
-    #[error("it is not a text file of URIs, nor an export of an app Sesame imports from")]
+    #[error(
+        "it is not a text file of URIs, nor an export of an app Sesame imports from ({})",
+        import::app_names()
+    )]
     NotRecognised,
     /// Another authenticator's export that could not be read (each names its app).
     #[error(transparent)]
     Format(#[from] FormatError),
+}
+
+/// "nothing in it can be imported", naming the first few reasons (a big file of the wrong kind
+/// would otherwise fill the terminal).
+fn nothing_usable(reasons: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = format!(
+        "nothing in it can be imported: {}",
+        reasons
+            .iter()
+            .take(SHOWN)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if reasons.len() > SHOWN {
+        text.push_str(&format!(" (and {} more)", reasons.len() - SHOWN));
+    }
+    text
 }
 
 impl Incoming {
@@ -110,7 +146,10 @@ impl Incoming {
         password: Option<&SecretString>,
     ) -> Result<Self, ImportError> {
         match import::recognise(file) {
-            Some(format) => Ok(format.read(file, password)?),
+            Some(format) => Ok(Self {
+                app: Some(format.app()),
+                ..format.read(file, password)?
+            }),
             None => match std::str::from_utf8(file) {
                 Ok(text) => Self::from_file_text(text),
                 Err(_) => Err(ImportError::NotRecognised),
@@ -136,27 +175,33 @@ impl Incoming {
     }
 
     /// An import file: one URI per line; blank lines and lines starting with `#` are ignored.
-    /// Every line is checked before anything is added, and one bad line refuses the file, so a
-    /// typo never leaves half a file imported.
+    /// A line that is not an account is listed among the skipped entries with what is wrong
+    /// with it and does not stop the others; a file with no usable line at all is refused.
     pub fn from_file_text(text: &str) -> Result<Self, ImportError> {
         let mut incoming = Self::default();
-        let mut bad = Vec::new();
+        let mut lines = 0;
         for (number, line) in Self::content_lines(text) {
+            lines += 1;
             match Self::from_uri(line) {
-                Ok(read) if !read.skipped.is_empty() => {
-                    let skipped: Vec<String> =
-                        read.skipped.iter().map(ToString::to_string).collect();
-                    bad.push(format!("line {number}: {}", skipped.join(", ")))
-                }
                 Ok(read) => incoming.merge(read, number),
-                Err(error) => bad.push(format!("line {number}: {error}")),
+                Err(error) => incoming.skipped.push(SkippedEntry {
+                    place: Place::Line(number),
+                    label: String::new(),
+                    reason: EntryError::UnreadableLine(error.to_string()),
+                }),
             }
         }
-        if !bad.is_empty() {
-            return Err(ImportError::BadLines(bad));
+        if lines == 0 {
+            return Err(ImportError::Empty);
         }
         if incoming.accounts.is_empty() {
-            return Err(ImportError::Empty);
+            let looks_like_json = matches!(text.trim_start().chars().next(), Some('{' | '['));
+            if looks_like_json && incoming.partial_exports.is_empty() {
+                return Err(ImportError::UnknownJson);
+            }
+            return Err(ImportError::NothingUsable(
+                incoming.skipped.iter().map(ToString::to_string).collect(),
+            ));
         }
         Ok(incoming)
     }
@@ -273,19 +318,38 @@ mod tests {
     }
 
     #[test]
-    fn one_bad_line_refuses_the_whole_file_and_names_the_line() {
-        let text = format!("{GITHUB}\notpauth://totp/X?secret=not*base32\n{MAIL}\n");
-        match Incoming::from_file_text(&text) {
-            Err(ImportError::BadLines(lines)) => {
-                assert_eq!(lines.len(), 1);
-                assert!(lines[0].starts_with("line 2:"), "{lines:?}");
-            }
-            other => panic!("expected BadLines, got {other:?}"),
-        }
+    fn a_bad_line_is_listed_with_its_reason_and_the_others_are_read() {
+        let text = format!("{GITHUB}\notpauth://totp/X?secret=not*base32\n{MAIL}\nhello\n");
+        let incoming = Incoming::from_file_text(&text).expect("read");
+        let labels: Vec<_> = incoming.accounts.iter().map(|a| a.label()).collect();
+        assert_eq!(labels, ["GitHub:ada", "Mail:ada@example.com"]);
+        let skipped: Vec<_> = incoming.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(skipped[0].starts_with("line 2: "), "{skipped:?}");
+        assert!(skipped[1].starts_with("line 4: "), "{skipped:?}");
+        assert!(
+            !skipped[0].contains("not*base32"),
+            "the secret is not repeated"
+        );
+    }
+
+    #[test]
+    fn a_file_with_nothing_usable_is_refused_saying_why() {
         assert!(matches!(
             Incoming::from_file_text("# nothing\n\n"),
             Err(ImportError::Empty)
         ));
+        let many: String = (0..9).map(|i| format!("line {i}\n")).collect();
+        let error = Incoming::from_file_text(&many).expect_err("nothing usable");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("nothing in it can be imported: line 1: "),
+            "{message}"
+        );
+        assert!(message.ends_with("(and 4 more)"), "{message}");
+        let json = Incoming::from_file_text(r#"{"db": {"entries": []}}"#).expect_err("json");
+        assert!(matches!(json, ImportError::UnknownJson), "{json:?}");
+        assert!(json.to_string().contains("Aegis"), "{json}");
     }
 
     #[test]
