@@ -3,13 +3,14 @@
 use serde::Serialize;
 use sesame_core::account_form::FormError;
 use sesame_core::clipboard::ClipboardError;
+use sesame_core::import::aegis::WriteError;
 use sesame_core::login::LoginError;
 use sesame_core::otpauth::{MigrationError, UriError};
 use sesame_core::policy::PolicyRefusal;
 use sesame_core::scan::ScanError;
 use sesame_core::sesame::Error;
 use sesame_core::settings::SettingsError;
-use sesame_core::transfer::ImportError;
+use sesame_core::transfer::{BackupError, ImportError};
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// An error crossing IPC.
@@ -157,6 +158,11 @@ impl From<Error> for UiError {
             Error::Uri(uri) => uri.into(),
             Error::Form(form) => form.into(),
             Error::Import(import) => import.into(),
+            Error::Backup(BackupError::Vault(vault)) => vault.into(),
+            Error::Backup(BackupError::Write(short @ WriteError::ShortPassword { .. })) => {
+                Self::InvalidInput(format!("{}.", sentence(&short.to_string())))
+            }
+            Error::Backup(other) => Self::Other(format!("{}.", sentence(&other.to_string()))),
             Error::Scan(scan) => scan.into(),
             Error::Login(login) => login.into(),
             Error::Settings(settings) => settings.into(),

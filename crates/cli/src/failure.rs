@@ -9,7 +9,7 @@ use sesame_core::policy::PolicyRefusal;
 use sesame_core::scan::ScanError;
 use sesame_core::search::SelectError;
 use sesame_core::sesame::{Error, NoDataDir};
-use sesame_core::transfer::ImportError;
+use sesame_core::transfer::{BackupError, ImportError};
 use sesame_core::vault::{IndexError, StoreError, VaultError};
 
 /// A failed command, ready to print.
@@ -169,6 +169,7 @@ impl From<Error> for Failure {
             Error::Vault(vault) => vault.into(),
             Error::Uri(uri) => uri.into(),
             Error::Import(import) => import.into(),
+            Error::Backup(BackupError::Vault(vault)) => vault.into(),
             Error::Select(select) => select.into(),
             Error::Scan(scan) => scan.into(),
             Error::Login(login) => login.into(),

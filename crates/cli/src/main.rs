@@ -53,12 +53,15 @@ enum Command {
     Servers(commands::login::ServersArgs),
     /// Forget a bound server and delete this device's key for it.
     Unbind(commands::login::UnbindArgs),
-    /// Add every account in a file of otpauth:// URIs (one per line) or Google Authenticator
-    /// exports; nothing is added if any line is wrong.
+    /// Import another authenticator's export (Aegis, 2FAS, andOTP, Bitwarden…) or a file of
+    /// otpauth:// URIs: lists every entry, asks, then adds the usable ones.
     Import(commands::transfer::ImportArgs),
     /// Write every account, with its secret, as otpauth:// URIs to a new file (for moving to
     /// another machine).
     Export(commands::transfer::ExportArgs),
+    /// Back up every account to a new password-encrypted file that Aegis opens too; restore it
+    /// with `sesame import`.
+    Backup(commands::backup::Args),
     /// Check this machine: the keyring and the index (finishing any add or removal a crash
     /// interrupted), the organization's policy, screen capture, and the bound servers.
     Doctor(commands::doctor::Args),
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Remove(args) => commands::remove::run(&sesame, args),
         Command::Import(args) => commands::transfer::import(&sesame, args),
         Command::Export(args) => commands::transfer::export(&sesame, args),
+        Command::Backup(args) => commands::backup::run(&sesame, args),
         Command::Doctor(args) => commands::doctor::run(&sesame, args),
         Command::Scan(args) => commands::scan::run(&sesame, args),
         Command::Bind(args) => commands::login::bind(&sesame, args),

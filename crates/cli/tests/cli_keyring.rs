@@ -17,6 +17,163 @@ use sesame_core::{NewAccount, Secret, Vault};
 
 const NEEDS_KEYRING: &str = "needs a real Secret Service: run `scripts/dev test`";
 
+/// `sesame backup` writes an encrypted Aegis vault: an independent reader of Aegis's format
+/// (Python's `cryptography`, `tests/fixtures/import/read_aegis.py`) opens it with the password
+/// and finds every secret and the HOTP counter; a second machine restores it with `sesame
+/// import` to the same codes; the file is 0600, never overwritten, and needs a real password.
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn a_backup_opens_in_an_independent_aegis_reader_and_restores_the_same_codes() {
+    const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+    const HOTP_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let (old, new) = (Sandbox::new(), Sandbox::new());
+    old.ok(&[
+        "add",
+        &format!(
+            "otpauth://totp/Keep:ada?secret={TOTP_SECRET}&issuer=Keep&algorithm=SHA256&digits=8"
+        ),
+    ]);
+    old.ok(&[
+        "add",
+        &format!("otpauth://hotp/KeepVPN:ada?secret={HOTP_SECRET}&issuer=KeepVPN&counter=3"),
+    ]);
+    old.ok(&["code", "keepvpn"]); // counter 3 used: 4 is next
+    let dir = old.data.path();
+    let backup = dir.join("backup.json");
+    let backup_path = backup.to_str().expect("utf-8");
+    let (password, short) = (dir.join("password.txt"), dir.join("short.txt"));
+    std::fs::write(&password, "correct horse battery staple\n").expect("write");
+    std::fs::write(&short, "hunter2\n").expect("write");
+    let password_path = password.to_str().expect("utf-8");
+
+    let refused = old.run(&[
+        "backup",
+        backup_path,
+        "--password-file",
+        short.to_str().expect("utf-8"),
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("at least 8"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!backup.exists(), "nothing written");
+    let no_terminal = old.run(&["backup", backup_path]);
+    assert!(!no_terminal.status.success());
+    assert!(text(&no_terminal.stderr).contains("--password-file"));
+
+    old.ok(&["backup", backup_path, "--password-file", password_path]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&backup)
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by its owner alone");
+    }
+    let written = std::fs::read(&backup).expect("read");
+    for secret in [TOTP_SECRET, HOTP_SECRET] {
+        assert!(
+            !contains(&written, secret.as_bytes()),
+            "{secret} in the clear"
+        );
+    }
+    let again = old.run(&["backup", backup_path, "--password-file", password_path]);
+    assert!(!again.status.success(), "never overwritten");
+    assert_eq!(std::fs::read(&backup).expect("read"), written);
+
+    // The independent reader.
+    let reader = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/import/read_aegis.py");
+    let opened = Command::new("python3")
+        .arg(&reader)
+        .args([backup_path, password_path])
+        .output()
+        .expect("python3 with cryptography (scripts/dev test installs it)");
+    assert!(opened.status.success(), "{}", text(&opened.stderr));
+    let database: Value = serde_json::from_slice(&opened.stdout).expect("json");
+    let entries = database["entries"].as_array().expect("entries");
+    let entry = |issuer: &str| {
+        entries
+            .iter()
+            .find(|e| e["issuer"] == issuer)
+            .unwrap_or_else(|| panic!("{issuer} in {database}"))
+    };
+    let (totp, hotp) = (entry("Keep"), entry("KeepVPN"));
+    assert_eq!(
+        (totp["type"].as_str(), totp["name"].as_str()),
+        (Some("totp"), Some("ada"))
+    );
+    assert_eq!(totp["info"]["secret"], TOTP_SECRET);
+    assert_eq!(totp["info"]["algo"], "SHA256");
+    assert_eq!(
+        (
+            totp["info"]["digits"].as_u64(),
+            totp["info"]["period"].as_u64()
+        ),
+        (Some(8), Some(30))
+    );
+    assert_eq!(hotp["type"], "hotp");
+    assert_eq!(hotp["info"]["secret"], HOTP_SECRET);
+    assert_eq!(hotp["info"]["counter"].as_u64(), Some(4));
+    let wrong = dir.join("wrong.txt");
+    std::fs::write(&wrong, "correct horse battery stapler\n").expect("write");
+    let refused = Command::new("python3")
+        .arg(&reader)
+        .args([backup_path, wrong.to_str().expect("utf-8")])
+        .output()
+        .expect("python3");
+    assert!(!refused.status.success(), "a wrong password opens nothing");
+
+    // Restored on another machine: the same codes, the HOTP counter where it was.
+    let restored = new.run(&[
+        "import",
+        backup_path,
+        "--password-file",
+        password_path,
+        "--yes",
+    ]);
+    assert!(restored.status.success(), "{}", text(&restored.stderr));
+    assert!(
+        text(&restored.stdout).contains("Imported 2 of 2"),
+        "{}",
+        text(&restored.stdout)
+    );
+    let hotp_code = |sandbox: &Sandbox| {
+        sandbox
+            .ok(&["code", "keepvpn"])
+            .split_whitespace()
+            .next()
+            .map(str::to_owned)
+    };
+    let oathtool = Command::new("oathtool")
+        .args(["--hotp", "--base32", "--counter", "4", HOTP_SECRET])
+        .output()
+        .expect("oathtool (scripts/dev test installs it)");
+    let restored_code = hotp_code(&new);
+    assert_eq!(
+        restored_code.as_deref(),
+        Some(text(&oathtool.stdout).trim())
+    );
+    assert_eq!(
+        restored_code,
+        hotp_code(&old),
+        "the old machine's next is counter 4 too"
+    );
+    let totp_codes = |sandbox: &Sandbox| {
+        let json: Value =
+            serde_json::from_str(&sandbox.ok(&["code", "keep:", "--json"])).expect("json");
+        json[0]["code"].to_string()
+    };
+    let (before, after) = (totp_codes(&old), totp_codes(&new));
+    // A 30 s step may turn between the two commands: then both move on together.
+    if before != after {
+        assert_eq!(totp_codes(&old), totp_codes(&new));
+    }
+}
+
 struct Sandbox {
     data: tempfile::TempDir,
 }
@@ -481,6 +638,7 @@ fn the_policy_can_forbid_typed_accounts_exports_and_cli_codes() {
             "otpauth://totp/Policy:bob?secret=JBSWY3DPEHPK3PXP&issuer=Policy",
         ],
         vec!["export", "-"],
+        vec!["backup", "policy-backup.json"],
         vec!["code", "policy"],
     ] {
         let output = sandbox.run(&args);

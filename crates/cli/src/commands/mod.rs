@@ -1,6 +1,7 @@
 //! One module per command, each a thin layer over `sesame_core`.
 
 pub mod add;
+pub mod backup;
 pub mod code;
 pub mod doctor;
 pub mod list;

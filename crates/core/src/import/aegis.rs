@@ -3,13 +3,19 @@
 //! password slots each hold the vault's master key sealed with AES-256-GCM under a key scrypt
 //! derives from the password, and the entries sealed with that master key.
 
+use aes_gcm::aead::{Aead as _, KeyInit as _};
+use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
-use data_encoding::HEXLOWER_PERMISSIVE;
+use data_encoding::{HEXLOWER, HEXLOWER_PERMISSIVE};
+use rand::RngCore as _;
+use rand::rngs::OsRng;
 use secrecy::{ExposeSecret as _, SecretString};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{Entries, Format, FormatError, RawEntry, aes256_gcm_open};
+use crate::account::NewAccount;
+use crate::otp::OtpKind;
 use crate::transfer::Incoming;
 
 const APP: &str = "Aegis";
@@ -274,6 +280,174 @@ fn derive(slot: &Slot, password: &SecretString) -> Result<Zeroizing<[u8; 32]>, F
     )
     .map_err(|e| malformed(format!("scrypt failed: {e}")))?;
     Ok(key)
+}
+
+/// Why an encrypted vault could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the backup password must be at least {minimum} characters long")]
+    ShortPassword { minimum: usize },
+    #[error("encrypting the backup failed: {0}")]
+    Crypto(String),
+}
+
+/// Shortest backup password accepted: the file may be kept for years on disks and clouds, and
+/// scrypt only slows guessing down.
+const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The scrypt cost Aegis itself writes (N = 2^15, r = 8, p = 1): a backup opens in Aegis on a
+/// phone in about a second, and guessing its password costs the same per try.
+const WRITE_SCRYPT_LOG_N: u8 = 15;
+
+/// `accounts` as an encrypted Aegis vault (version 1, database version 3): one password slot,
+/// a random master key, the entries sealed with it. Aegis opens the file (Import & export →
+/// Import → Aegis), and so does Sesame's own reader. HOTP counters are the next unused ones.
+pub fn write_encrypted(
+    accounts: &[NewAccount],
+    password: &SecretString,
+) -> Result<Zeroizing<Vec<u8>>, WriteError> {
+    if password.expose_secret().chars().count() < MIN_PASSWORD_CHARS {
+        return Err(WriteError::ShortPassword {
+            minimum: MIN_PASSWORD_CHARS,
+        });
+    }
+    let database = database_json(accounts)?;
+
+    let mut master = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(master.as_mut());
+    let mut salt = [0u8; 32];
+    OsRng.fill_bytes(&mut salt);
+    let params = scrypt::Params::new(WRITE_SCRYPT_LOG_N, 8, 1, 32)
+        .map_err(|e| WriteError::Crypto(e.to_string()))?;
+    let mut derived = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(
+        password.expose_secret().as_bytes(),
+        &salt,
+        &params,
+        derived.as_mut(),
+    )
+    .map_err(|e| WriteError::Crypto(e.to_string()))?;
+    let (wrapped_key, key_sealing) = seal(derived.as_ref(), master.as_ref())?;
+    let (sealed_database, database_sealing) = seal(master.as_ref(), &database)?;
+
+    let file = serde_json::json!({
+        "version": 1,
+        "header": {
+            "slots": [{
+                "type": PASSWORD_SLOT,
+                "uuid": uuid::Uuid::new_v4().to_string(),
+                "key": HEXLOWER.encode(&wrapped_key),
+                "key_params": key_sealing,
+                "n": 1u64 << WRITE_SCRYPT_LOG_N,
+                "r": 8,
+                "p": 1,
+                "salt": HEXLOWER.encode(&salt),
+                "repaired": true,
+                "is_backup": false,
+            }],
+            "params": database_sealing,
+        },
+        "db": base64::engine::general_purpose::STANDARD.encode(&sealed_database),
+    });
+    // Only ciphertext and public parameters in here: no need to zeroize, but the caller
+    // writes it as it writes secrets anyway.
+    serde_json::to_vec_pretty(&file)
+        .map(Zeroizing::new)
+        .map_err(|e| WriteError::Crypto(e.to_string()))
+}
+
+/// The vault's entries as Aegis's database JSON, in zeroized memory (it holds every secret).
+fn database_json(accounts: &[NewAccount]) -> Result<Zeroizing<Vec<u8>>, WriteError> {
+    #[derive(Serialize)]
+    struct OutEntry<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        uuid: String,
+        name: &'a str,
+        issuer: &'a str,
+        note: &'static str,
+        favorite: bool,
+        icon: Option<()>,
+        info: OutInfo<'a>,
+        groups: [(); 0],
+    }
+    #[derive(Serialize)]
+    struct OutInfo<'a> {
+        secret: &'a str,
+        algo: &'static str,
+        digits: u8,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        period: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counter: Option<u64>,
+    }
+    let secrets: Vec<Zeroizing<String>> = accounts.iter().map(|a| a.secret.to_base32()).collect();
+    let entries: Vec<OutEntry<'_>> = accounts
+        .iter()
+        .zip(&secrets)
+        .map(|(account, secret)| {
+            let params = &account.params;
+            let (kind, period, counter) = match params.kind {
+                OtpKind::Totp => ("totp", Some(params.period), None),
+                OtpKind::Hotp => ("hotp", None, Some(params.counter)),
+                OtpKind::Steam => ("steam", Some(params.period), None),
+            };
+            OutEntry {
+                kind,
+                uuid: uuid::Uuid::new_v4().to_string(),
+                name: &account.name,
+                issuer: &account.issuer,
+                note: "",
+                favorite: false,
+                icon: None,
+                info: OutInfo {
+                    secret,
+                    algo: params.algorithm.as_str(),
+                    digits: params.digits,
+                    period,
+                    counter,
+                },
+                groups: [],
+            }
+        })
+        .collect();
+    // Reserved up front so that the buffer holding the secrets is never reallocated (a
+    // reallocation would leave a copy behind that is not zeroized).
+    let mut json = Zeroizing::new(Vec::with_capacity(256 + accounts.len() * 1024));
+    let mut writer = serde_json::Serializer::new(&mut *json);
+    #[derive(Serialize)]
+    struct OutDatabase<'a> {
+        version: u32,
+        entries: &'a [OutEntry<'a>],
+        groups: [(); 0],
+        icons_optimized: bool,
+    }
+    OutDatabase {
+        version: 3,
+        entries: &entries,
+        groups: [],
+        icons_optimized: true,
+    }
+    .serialize(&mut writer)
+    .map_err(|e| WriteError::Crypto(e.to_string()))?;
+    Ok(json)
+}
+
+/// AES-256-GCM under `key` with a fresh nonce; the ciphertext and, apart, the nonce and tag as
+/// Aegis stores them.
+fn seal(key: &[u8], plain: &[u8]) -> Result<(Vec<u8>, serde_json::Value), WriteError> {
+    let mut nonce = [0u8; 12];
+    OsRng.fill_bytes(&mut nonce);
+    let cipher = Aes256Gcm::new_from_slice(key).map_err(|e| WriteError::Crypto(e.to_string()))?;
+    let mut sealed = cipher
+        .encrypt(Nonce::from_slice(&nonce), plain)
+        .map_err(|e| WriteError::Crypto(e.to_string()))?;
+    let tag = sealed.split_off(sealed.len() - 16);
+    let sealing = serde_json::json!({
+        "nonce": HEXLOWER.encode(&nonce),
+        "tag": HEXLOWER.encode(&tag),
+    });
+    Ok((sealed, sealing))
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use crate::account_form::AccountForm;
 use crate::otpauth::uri::{self, UriWarning};
 use crate::scan::Payload;
 use crate::search;
-use crate::transfer::{Added, ImportError, ImportPreview, Incoming, PartialAdd, export_uris};
+use crate::transfer::{
+    Added, ImportError, ImportPreview, Incoming, PartialAdd, backup_vault, export_uris,
+};
 use crate::vault::DoctorReport;
 
 /// An account added from a typed or pasted URI, and what the user should know about the URI.
@@ -147,6 +149,19 @@ impl Sesame {
     pub fn export(&self) -> Result<Zeroizing<String>, Error> {
         self.policy().check_export()?;
         Ok(export_uris(&self.vault)?)
+    }
+
+    /// Whether the policy lets secrets leave Sesame (exports, backups, QR codes for a phone):
+    /// checked before asking the user for anything.
+    pub fn check_export(&self) -> Result<(), Error> {
+        Ok(self.policy().check_export()?)
+    }
+
+    /// Every account as an encrypted backup that Aegis opens too (see
+    /// [`crate::transfer::backup_vault`]), if the policy allows exporting secrets.
+    pub fn backup(&self, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, Error> {
+        self.policy().check_export()?;
+        Ok(backup_vault(&self.vault, password)?)
     }
 
     /// Changes an account's issuer and name.

@@ -66,6 +66,8 @@ pub enum Error {
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error(transparent)]
+    Backup(#[from] crate::transfer::BackupError),
+    #[error(transparent)]
     Select(#[from] SelectError),
     #[error(transparent)]
     Scan(#[from] ScanError),

@@ -283,6 +283,34 @@ pub fn export_uris(vault: &Vault) -> Result<Zeroizing<String>, VaultError> {
     Ok(text)
 }
 
+/// Every account, secrets and HOTP counters included, as an encrypted Aegis vault that Aegis
+/// and Sesame both open with `password` (see [`crate::import::aegis::write_encrypted`]).
+pub fn backup_vault(
+    vault: &Vault,
+    password: &SecretString,
+) -> Result<Zeroizing<Vec<u8>>, BackupError> {
+    let mut accounts = Vec::new();
+    for account in vault.accounts()? {
+        let secret = vault.secret(&account)?;
+        accounts.push(NewAccount {
+            issuer: account.issuer,
+            name: account.name,
+            params: account.params,
+            secret,
+        });
+    }
+    Ok(import::aegis::write_encrypted(&accounts, password)?)
+}
+
+/// Why a backup could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Write(#[from] import::aegis::WriteError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

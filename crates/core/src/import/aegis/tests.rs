@@ -118,3 +118,62 @@ fn damaged_and_hostile_files_are_refused_naming_aegis() {
     assert!(recognise(b"otpauth://totp/X?secret=JBSWY3DPEHPK3PXP").is_none());
     assert!(recognise(b"{\"entries\": []}").is_none());
 }
+
+#[test]
+fn a_written_vault_reads_back_to_the_same_accounts_with_its_password_only() {
+    use crate::otp::{Algorithm, OtpParams};
+    use crate::secret::Secret;
+    let account = |issuer: &str, params: OtpParams, seed: &[u8]| NewAccount {
+        issuer: issuer.into(),
+        name: "ada".into(),
+        params,
+        secret: Secret::from_bytes(seed.to_vec()).expect("secret"),
+    };
+    let accounts = vec![
+        account(
+            "GitHub",
+            OtpParams::totp(Algorithm::Sha1, 6, 30).expect("valid"),
+            b"12345678901234567890",
+        ),
+        account(
+            "Cloud",
+            OtpParams::totp(Algorithm::Sha512, 8, 60).expect("valid"),
+            b"1234567890123456789012345678901234567890123456789012345678901234",
+        ),
+        account(
+            "VPN",
+            OtpParams::hotp(Algorithm::Sha256, 6, 41).expect("valid"),
+            b"12345678901234567890123456789012",
+        ),
+        account("Steam", OtpParams::steam(), b"abcdefghij0123456789"),
+    ];
+    let password = SecretString::from("tr0ub4dor & 3".to_owned());
+    assert!(matches!(
+        write_encrypted(&accounts, &SecretString::from("seven77".to_owned())),
+        Err(WriteError::ShortPassword { minimum: 8 })
+    ));
+    let file = write_encrypted(&accounts, &password).expect("written");
+    assert!(
+        !contains(&file, b"GEZDGNBVGY3TQOJQ"),
+        "no secret in the clear"
+    );
+    assert_eq!(recognise(&file).map(|f| f.app()), Some("Aegis"));
+    assert!(Aegis.is_encrypted(&file));
+    let wrong = SecretString::from("tr0ub4dor & 4".to_owned());
+    assert!(matches!(
+        Aegis.read(&file, Some(&wrong)),
+        Err(FormatError::WrongPassword { .. })
+    ));
+    let read = Aegis.read(&file, Some(&password)).expect("read back");
+    assert!(read.skipped.is_empty(), "{:?}", read.skipped);
+    let summary = |list: &[NewAccount]| -> Vec<(String, OtpParams, Vec<u8>)> {
+        list.iter()
+            .map(|a| (a.label(), a.params, a.secret.expose().to_vec()))
+            .collect()
+    };
+    assert_eq!(summary(&read.accounts), summary(&accounts));
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
