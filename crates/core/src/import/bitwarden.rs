@@ -7,9 +7,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Entries, Format, FormatError, RawEntry};
-use crate::account::NewAccount;
-use crate::otpauth::{EntryError, uri};
+use super::{Entries, Format, FormatError, totp_field_account};
 use crate::transfer::Incoming;
 
 const APP: &str = "Bitwarden";
@@ -85,7 +83,7 @@ impl Format for Bitwarden {
         let mut entries = Entries::default();
         for (item, username, totp) in &logins {
             let label = format!("{}:{}", item.trim(), username.trim());
-            entries.push(label, account(item, username, totp));
+            entries.push(label, totp_field_account(item, username, totp));
         }
         entries.finish(APP)
     }
@@ -138,37 +136,6 @@ fn csv_logins(file: &[u8]) -> Result<Logins, FormatError> {
         }
     }
     Ok(logins)
-}
-
-fn account(item: &str, username: &str, totp: &str) -> Result<NewAccount, EntryError> {
-    let totp = totp.trim();
-    if totp
-        .get(..10)
-        .is_some_and(|s| s.eq_ignore_ascii_case("otpauth://"))
-    {
-        let mut account = uri::parse(totp)
-            .map_err(|e| EntryError::Uri(e.to_string()))?
-            .account;
-        if account.issuer.is_empty() {
-            account.issuer = item.trim().to_owned();
-        }
-        return Ok(account);
-    }
-    let (kind, secret) = match totp.get(..8) {
-        Some(scheme) if scheme.eq_ignore_ascii_case("steam://") => ("steam", &totp[8..]),
-        _ => ("totp", totp),
-    };
-    RawEntry {
-        kind,
-        issuer: item,
-        name: username,
-        algorithm: "SHA1",
-        digits: 6,
-        period: 30,
-        counter: 0,
-        secret,
-    }
-    .account()
 }
 
 #[cfg(test)]

@@ -11,10 +11,14 @@ use crate::otp::{self, OtpKind};
 use crate::transfer::Incoming;
 
 pub fn fixture(name: &str) -> String {
+    String::from_utf8(fixture_bytes(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+pub fn fixture_bytes(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/import")
         .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 pub fn expected(format: &str) -> Value {

@@ -5,9 +5,12 @@
 
 pub mod aegis;
 pub mod andotp;
+pub mod authpro;
 pub mod bitwarden;
 #[cfg(test)]
 mod fixtures;
+pub mod freeotp_plus;
+pub mod proton;
 pub mod twofas;
 
 use aes_gcm::aead::{Aead as _, KeyInit as _};
@@ -17,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::account::NewAccount;
 use crate::otp::{Algorithm, OtpParams};
-use crate::otpauth::{EntryError, Place, SkippedEntry};
+use crate::otpauth::{EntryError, Place, SkippedEntry, uri};
 use crate::secret::Secret;
 use crate::transfer::Incoming;
 
@@ -55,6 +58,9 @@ static FORMATS: &[&dyn Format] = &[
     &aegis::Aegis,
     &twofas::TwoFas,
     &bitwarden::Bitwarden,
+    &authpro::AuthenticatorPro,
+    &freeotp_plus::FreeOtpPlus,
+    &proton::Proton,
     &andotp::AndOtp,
 ];
 
@@ -154,6 +160,44 @@ impl RawEntry<'_> {
     }
 }
 
+/// The account a password manager's TOTP field holds: an `otpauth://` URI as it says (its
+/// issuer, else `item`), a `steam://` secret as Steam, or a bare base32 secret as TOTP, SHA1,
+/// 6 digits, 30 s — the defaults every such app computes a bare secret with.
+pub(crate) fn totp_field_account(
+    item: &str,
+    username: &str,
+    field: &str,
+) -> Result<NewAccount, EntryError> {
+    let field = field.trim();
+    if field
+        .get(..10)
+        .is_some_and(|s| s.eq_ignore_ascii_case("otpauth://"))
+    {
+        let mut account = uri::parse(field)
+            .map_err(|e| EntryError::Uri(e.to_string()))?
+            .account;
+        if account.issuer.is_empty() {
+            account.issuer = item.trim().to_owned();
+        }
+        return Ok(account);
+    }
+    let (kind, secret) = match field.get(..8) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("steam://") => ("steam", &field[8..]),
+        _ => ("totp", field),
+    };
+    RawEntry {
+        kind,
+        issuer: item,
+        name: username,
+        algorithm: "SHA1",
+        digits: 6,
+        period: 30,
+        counter: 0,
+        secret,
+    }
+    .account()
+}
+
 /// AES-256-GCM decryption of `sealed` (the ciphertext with its 16-byte tag after it); `None`
 /// when the key, nonce or tag do not fit or the data does not verify (a wrong key or a file
 /// altered).
@@ -162,12 +206,26 @@ pub(crate) fn aes256_gcm_open(
     nonce: &[u8],
     sealed: &[u8],
 ) -> Option<Zeroizing<Vec<u8>>> {
+    aes256_gcm_open_with(key, nonce, sealed, b"")
+}
+
+/// [`aes256_gcm_open`] with associated data that was authenticated alongside.
+pub(crate) fn aes256_gcm_open_with(
+    key: &[u8],
+    nonce: &[u8],
+    sealed: &[u8],
+    associated: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
     if nonce.len() != 12 {
         return None;
     }
     let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    let payload = aes_gcm::aead::Payload {
+        msg: sealed,
+        aad: associated,
+    };
     cipher
-        .decrypt(Nonce::from_slice(nonce), sealed)
+        .decrypt(Nonce::from_slice(nonce), payload)
         .ok()
         .map(Zeroizing::new)
 }

@@ -143,6 +143,9 @@ pub enum EntryError {
     /// An `otpauth://` URI inside an export that does not read.
     #[error("its otpauth:// URI: {0}")]
     Uri(String),
+    /// A key written as a list of bytes with a value that is not one.
+    #[error("its secret holds a value that is not a byte")]
+    SecretNotBytes,
     /// A line of a text file that is not an account (what is wrong with it, never its secret).
     #[error("{0}")]
     UnreadableLine(String),

@@ -345,6 +345,21 @@ mod tests {
         assert_eq!(labels, ["GitHub:ada", "Mail:ada@example.com"]);
     }
 
+    /// Ente Auth's plain export: URIs with lower-case algorithms and its own `codeDisplay`
+    /// field (percent-encoded JSON), which is not Sesame's business.
+    #[test]
+    fn ente_auths_plain_export_reads_as_uris() {
+        let text = "otpauth://totp/GitHub:ada?secret=JBSWY3DPEHPK3PXP&issuer=GitHub&algorithm=sha256&digits=8&period=30&codeDisplay=%7B%22pinned%22%3Afalse%2C%22trashed%22%3Afalse%2C%22tags%22%3A%5B%5D%7D\n";
+        let incoming = Incoming::from_file_text(text).expect("read");
+        assert!(incoming.skipped.is_empty(), "{:?}", incoming.skipped);
+        let account = &incoming.accounts[0];
+        assert_eq!(account.label(), "GitHub:ada");
+        assert_eq!(
+            (account.params.algorithm, account.params.digits),
+            (crate::otp::Algorithm::Sha256, 8)
+        );
+    }
+
     #[test]
     fn a_bad_line_is_listed_with_its_reason_and_the_others_are_read() {
         let text = format!("{GITHUB}\notpauth://totp/X?secret=not*base32\n{MAIL}\nhello\n");

@@ -2,15 +2,8 @@
 //! Python's hashlib and `cryptography` from andOTP's backup layout.
 
 use super::*;
-use crate::import::fixtures::{check, check_codes_with_oathtool, password};
+use crate::import::fixtures::{check, check_codes_with_oathtool, fixture_bytes, password};
 use crate::import::recognise;
-
-fn fixture_bytes(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/import")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 #[test]
 fn a_plain_backup_imports_every_usable_entry_and_lists_the_others() {
