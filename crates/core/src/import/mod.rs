@@ -7,6 +7,7 @@ pub mod aegis;
 pub mod andotp;
 pub mod authpro;
 pub mod bitwarden;
+pub mod ente;
 #[cfg(test)]
 mod fixtures;
 pub mod freeotp_plus;
@@ -61,6 +62,7 @@ static FORMATS: &[&dyn Format] = &[
     &authpro::AuthenticatorPro,
     &freeotp_plus::FreeOtpPlus,
     &proton::Proton,
+    &ente::Ente,
     &andotp::AndOtp,
 ];
 
