@@ -162,6 +162,9 @@ impl From<Error> for UiError {
             Error::Backup(BackupError::Write(short @ WriteError::ShortPassword { .. })) => {
                 Self::InvalidInput(format!("{}.", sentence(&short.to_string())))
             }
+            Error::Backup(exists @ BackupError::Exists(_)) => {
+                Self::InvalidInput(format!("{}.", sentence(&exists.to_string())))
+            }
             Error::Backup(other) => Self::Other(format!("{}.", sentence(&other.to_string()))),
             Error::Scan(scan) => scan.into(),
             Error::Login(login) => login.into(),

@@ -92,6 +92,14 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::settings::get_settings,
         commands::settings::get_policy,
         commands::settings::save_settings,
+        commands::transfer::read_import_file,
+        commands::transfer::unlock_import,
+        commands::transfer::read_import_text,
+        commands::transfer::import_previewed,
+        commands::transfer::cancel_import,
+        commands::transfer::suggest_backup,
+        commands::transfer::write_backup,
+        commands::transfer::phone_codes,
         commands::window::close_window,
     ])
 }

@@ -9,6 +9,8 @@ use sesame_core::login::PendingApproval;
 use sesame_core::scan::Payload;
 use sesame_core::sesame::NoDataDir;
 use sesame_core::settings::Settings;
+use sesame_core::transfer::ImportPreview;
+use zeroize::Zeroizing;
 
 use crate::error::UiError;
 
@@ -23,6 +25,20 @@ pub struct AppState {
     /// sesame:// links Sesame was opened with, oldest first, until the window takes them: a
     /// second link never replaces a sheet the user is reading.
     deep_links: Mutex<VecDeque<String>>,
+    /// The import the window is walking through: the file until its password is given, then
+    /// the preview until the user imports or cancels (both wiped on drop).
+    import: Mutex<ImportInProgress>,
+}
+
+/// Where an import in the window stands.
+#[derive(Default)]
+pub enum ImportInProgress {
+    #[default]
+    None,
+    /// An encrypted export waiting for its password.
+    Locked(Zeroizing<Vec<u8>>),
+    /// Read, shown to the user, not stored yet.
+    Previewed(ImportPreview),
 }
 
 impl AppState {
@@ -39,6 +55,7 @@ impl AppState {
             scanned: Mutex::default(),
             pending_login: Mutex::default(),
             deep_links: Mutex::default(),
+            import: Mutex::default(),
         }
     }
 
@@ -80,6 +97,7 @@ impl AppState {
             sesame.forget_secrets();
         }
         self.scanned().clear();
+        *self.import() = ImportInProgress::None;
     }
 
     /// True while a copied code's clear has not run: the process must stay until it has.
@@ -104,6 +122,11 @@ impl AppState {
     /// The sign-in under review.
     pub fn pending_login(&self) -> MutexGuard<'_, Option<PendingApproval>> {
         self.pending_login.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The import in progress.
+    pub fn import(&self) -> MutexGuard<'_, ImportInProgress> {
+        self.import.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The last scan's codes.

@@ -10,6 +10,7 @@ pub mod clipboard;
 pub mod login;
 pub mod scan;
 pub mod settings;
+pub mod transfer;
 pub mod window;
 
 use sesame_core::AccountId;

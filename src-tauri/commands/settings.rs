@@ -19,6 +19,8 @@ pub struct PolicyView {
     /// Why the policy file is not in force (everything it governs is then refused).
     problem: Option<String>,
     allow_manual_add: bool,
+    /// Whether secrets may leave Sesame (backup, export, QR codes for a phone).
+    allow_export: bool,
     /// The only servers Sesame may bind to; `None` when any is allowed.
     allowed_servers: Option<Vec<String>>,
     locked: LockedSettings,
@@ -35,6 +37,7 @@ impl PolicyView {
             path,
             problem: policy.problem().map(ToString::to_string),
             allow_manual_add: policy.check_manual_add().is_ok(),
+            allow_export: policy.check_export().is_ok(),
             allowed_servers: policy.allowed_servers().map(<[String]>::to_vec),
             locked: policy.locked().clone(),
         }

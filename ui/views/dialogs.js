@@ -3,6 +3,7 @@ import { addAccountUri, addAccountForm, addScanned, renameAccount, removeAccount
 import { chosenScanned, resetScan } from "./scan.js";
 import { reload, rowFor, select } from "./accounts.js";
 import { showToast } from "./notify.js";
+import { openImportText } from "./transfer.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -97,6 +98,12 @@ export function openAdd(mode = "uri") {
   refreshAddPolicy();
 }
 
+// Text the import sheet reads rather than the one-account add: an otpauth-migration:// link, or
+// more than one line of URIs (the core reads and checks both the same way).
+function holdsSeveral(text) {
+  return /otpauth-migration:/i.test(text) || text.trim().split(/\r?\n/).filter((l) => l.trim()).length > 1;
+}
+
 $("add-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("add-error").textContent = "";
@@ -106,6 +113,14 @@ $("add-form").addEventListener("submit", async (event) => {
       return;
     }
     let added;
+    if (addMode === "uri" && holdsSeveral($("add-uri").value)) {
+      // A Google Authenticator export (or several URIs): shown entry by entry before import.
+      const text = $("add-uri").value;
+      $("add-form").reset();
+      addDialog.close();
+      await openImportText(text);
+      return;
+    }
     if (addMode === "uri") {
       added = await addAccountUri($("add-uri").value);
     } else {

@@ -2,6 +2,7 @@
 // servers; values the organization's policy fixes are shown locked.
 import { getSettings, saveSettings, listServers, unbindServer } from "../api.js";
 import { showError, showToast } from "./notify.js";
+import { openImport, openBackup, openPhone } from "./transfer.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("settings-dialog");
@@ -39,6 +40,11 @@ export async function openSettings() {
   $("servers-allowed").textContent = !allowedServers ? ""
     : allowedServers.length === 0 ? "Your organization allows no sign-in servers."
     : `Your organization allows sign-in only with ${allowedServers.join(", ")}.`;
+  // Secrets leave Sesame only where the policy allows exports (the core refuses anyway).
+  $("backup-open").hidden = !policy.allow_export;
+  $("phone-open").hidden = !policy.allow_export;
+  $("transfer-managed").hidden = policy.allow_export;
+  $("import-open").hidden = !policy.allow_manual_add;
   $("settings-problem").hidden = !page.problem;
   $("settings-problem").textContent = page.problem || "";
   $("settings-error").textContent = "";
@@ -102,3 +108,18 @@ async function showServers() {
     return item;
   }));
 }
+
+// The sheets replace the settings dialog: one modal at a time.
+function from(open) {
+  return async () => {
+    dialog.close();
+    try {
+      await open();
+    } catch (error) {
+      showError(error);
+    }
+  };
+}
+$("import-open").addEventListener("click", from(openImport));
+$("backup-open").addEventListener("click", from(openBackup));
+$("phone-open").addEventListener("click", from(openPhone));

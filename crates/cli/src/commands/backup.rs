@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_core::Sesame;
-use sesame_core::private_files::create_new_private_file;
 use zeroize::Zeroizing;
 
 use crate::failure::Failure;
@@ -31,21 +30,12 @@ pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
         return Err(Failure::new(format!("{shown} already exists"))
             .hint("Sesame never overwrites a file: choose a new name."));
     }
-    let count = sesame.accounts()?.len();
-    if count == 0 {
+    if sesame.accounts()?.is_empty() {
         return Err(Failure::new("there are no accounts to back up")
             .hint("Add one with `sesame add` first."));
     }
     let password = backup_password(&args)?;
-    let file = sesame.backup(&password)?;
-    if let Err(error) = create_new_private_file(&args.file, &file) {
-        let hint = if error.kind() == std::io::ErrorKind::AlreadyExists {
-            "Sesame never overwrites a file: choose a new name."
-        } else {
-            "No backup was written."
-        };
-        return Err(Failure::new(format!("could not write {shown}: {error}")).hint(hint));
-    }
+    let count = sesame.backup_to(&args.file, &password)?;
     eprintln!(
         "Backed up {count} account(s) to {shown}, encrypted with your password (an Aegis vault). \
          Restore it with `sesame import {shown}`, or in Aegis: Settings → Import & export → \

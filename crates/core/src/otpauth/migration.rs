@@ -348,19 +348,61 @@ fn split_label(issuer: &str, name: &str) -> (String, String) {
 /// Writes accounts as one Google Authenticator export, which that app (and Sesame) can import.
 /// Accounts Google's format cannot carry (a period other than 30 s, 7 digits, Steam) are refused.
 pub fn export(accounts: &[NewAccount]) -> Result<Zeroizing<String>, ExportError> {
+    export_part(accounts, BatchPart { index: 1, count: 1 }, 0)
+}
+
+/// Whether Google's format can carry the account: it has no period (30 s is assumed), digits
+/// 6 or 8 only, and no Steam.
+pub fn representable(account: &NewAccount) -> bool {
+    let params = &account.params;
+    params.kind != crate::otp::OtpKind::Steam
+        && matches!(params.digits, 6 | 8)
+        && (params.kind == crate::otp::OtpKind::Hotp || params.period == DEFAULT_PERIOD)
+}
+
+/// The most accounts one QR code carries, as Google Authenticator itself splits its exports: a
+/// code stays easy to read off a screen.
+pub const ACCOUNTS_PER_CODE: usize = 10;
+
+/// Writes accounts as a Google Authenticator export of as many QR codes as it takes
+/// ([`ACCOUNTS_PER_CODE`] each), numbered and sharing one batch id, as Google's own are: the
+/// apps that read them (Google Authenticator, Aegis, 2FAS, Ente) know they belong together.
+pub fn export_batches(
+    accounts: &[NewAccount],
+    batch_id: i32,
+) -> Result<Vec<Zeroizing<String>>, ExportError> {
+    let count = accounts.len().div_ceil(ACCOUNTS_PER_CODE);
+    accounts
+        .chunks(ACCOUNTS_PER_CODE)
+        .enumerate()
+        .map(|(i, chunk)| {
+            export_part(
+                chunk,
+                BatchPart {
+                    index: i + 1,
+                    count,
+                },
+                batch_id,
+            )
+        })
+        .collect()
+}
+
+fn export_part(
+    accounts: &[NewAccount],
+    part: BatchPart,
+    batch_id: i32,
+) -> Result<Zeroizing<String>, ExportError> {
     let mut payload = wire::MigrationPayload {
         otp_parameters: Vec::with_capacity(accounts.len()),
         version: 1,
-        batch_size: 1,
-        batch_index: 0,
-        batch_id: 0,
+        batch_size: i32::try_from(part.count).unwrap_or(i32::MAX),
+        batch_index: i32::try_from(part.index - 1).unwrap_or(i32::MAX),
+        batch_id,
     };
     for account in accounts {
         let params = &account.params;
-        let representable = params.kind != crate::otp::OtpKind::Steam
-            && matches!(params.digits, 6 | 8)
-            && (params.kind == crate::otp::OtpKind::Hotp || params.period == DEFAULT_PERIOD);
-        if !representable {
+        if !representable(account) {
             return Err(ExportError::Unrepresentable(account.label()));
         }
         payload.otp_parameters.push(wire::OtpParameters {
@@ -528,6 +570,37 @@ mod tests {
                 (Place::Entry(4), EntryError::MissingLabel),
             ]
         );
+    }
+
+    #[test]
+    fn a_large_export_is_split_into_numbered_codes_of_ten_that_read_back() {
+        let accounts: Vec<NewAccount> = (0..23)
+            .map(|i| {
+                account(
+                    "Bulk",
+                    &format!("user{i}"),
+                    OtpParams::totp(Algorithm::Sha1, 6, 30).expect("valid"),
+                    "JBSWY3DPEHPK3PXP",
+                )
+            })
+            .collect();
+        let codes = export_batches(&accounts, 77).expect("exportable");
+        assert_eq!(codes.len(), 3);
+        let mut names = Vec::new();
+        for (i, code) in codes.iter().enumerate() {
+            let batch = parse(code).expect("reads back");
+            assert_eq!(
+                batch.part,
+                BatchPart {
+                    index: i + 1,
+                    count: 3
+                }
+            );
+            names.extend(batch.accounts.into_iter().map(|a| a.name));
+        }
+        let want: Vec<String> = (0..23).map(|i| format!("user{i}")).collect();
+        assert_eq!(names, want);
+        assert_eq!(parse(&codes[2]).expect("read").accounts.len(), 3);
     }
 
     #[test]

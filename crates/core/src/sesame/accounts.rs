@@ -1,8 +1,5 @@
-//! Accounts in and out: typed, pasted, filled in, scanned, imported, exported; renamed, moved,
-//! removed, found by a term.
-
-use secrecy::SecretString;
-use zeroize::Zeroizing;
+//! Accounts: typed, pasted, filled in, scanned; renamed, moved, removed, found by a term.
+//! Imports, backups and exports are in `moving`.
 
 use super::{Error, Sesame};
 use crate::account::{Account, AccountId};
@@ -10,9 +7,7 @@ use crate::account_form::AccountForm;
 use crate::otpauth::uri::{self, UriWarning};
 use crate::scan::Payload;
 use crate::search;
-use crate::transfer::{
-    Added, ImportError, ImportPreview, Incoming, PartialAdd, backup_vault, export_uris,
-};
+use crate::transfer::{Added, ImportError, Incoming, PartialAdd};
 use crate::vault::DoctorReport;
 
 /// An account added from a typed or pasted URI, and what the user should know about the URI.
@@ -91,25 +86,6 @@ impl Sesame {
         Ok(Incoming::from_uri(text)?)
     }
 
-    /// Reads an import file: another authenticator's export (an encrypted one with its
-    /// `password`), or one URI per line, every line checked before anything is added. Nothing is
-    /// stored until [`Sesame::add_all`].
-    pub fn read_import(
-        &self,
-        file: &[u8],
-        password: Option<&SecretString>,
-    ) -> Result<Incoming, Error> {
-        self.check_typed_add()?;
-        Ok(Incoming::from_import_file(file, password)?)
-    }
-
-    /// The app whose encrypted export `file` is, if it is one: its password must be asked for.
-    pub fn import_password_needed(&self, file: &[u8]) -> Option<&'static str> {
-        crate::import::recognise(file)
-            .filter(|format| format.is_encrypted(file))
-            .map(|format| format.app())
-    }
-
     /// Reads the accounts in scanned codes. Adding what a QR code holds is allowed even where
     /// typing is not: scanning is how an organization that forbids typed secrets has them added.
     pub fn read_scanned<'a>(
@@ -126,42 +102,10 @@ impl Sesame {
         read
     }
 
-    /// What importing `incoming` would do, entry by entry, checked against the accounts stored:
-    /// shown to the user before [`Sesame::import`].
-    pub fn preview_import(&self, incoming: Incoming) -> Result<ImportPreview, Error> {
-        Ok(ImportPreview::new(incoming, &self.vault.accounts()?))
-    }
-
-    /// Adds the usable entries of a preview; those already there are kept as they are, those
-    /// Sesame cannot use were listed in the preview. Crash-safe like every add.
-    pub fn import(&self, preview: ImportPreview) -> Result<Added, PartialAdd> {
-        preview.incoming.add_to(&self.vault)
-    }
-
     /// Adds what was read; accounts already there are reported, not added again. A keyring or
     /// disk failure stops at once, keeping what was added before it.
     pub fn add_all(&self, incoming: Incoming) -> Result<Added, PartialAdd> {
         incoming.add_to(&self.vault)
-    }
-
-    /// Every account with its secret, as a file of `otpauth://` URIs, if the policy allows
-    /// exporting secrets.
-    pub fn export(&self) -> Result<Zeroizing<String>, Error> {
-        self.policy().check_export()?;
-        Ok(export_uris(&self.vault)?)
-    }
-
-    /// Whether the policy lets secrets leave Sesame (exports, backups, QR codes for a phone):
-    /// checked before asking the user for anything.
-    pub fn check_export(&self) -> Result<(), Error> {
-        Ok(self.policy().check_export()?)
-    }
-
-    /// Every account as an encrypted backup that Aegis opens too (see
-    /// [`crate::transfer::backup_vault`]), if the policy allows exporting secrets.
-    pub fn backup(&self, password: &SecretString) -> Result<Zeroizing<Vec<u8>>, Error> {
-        self.policy().check_export()?;
-        Ok(backup_vault(&self.vault, password)?)
     }
 
     /// Changes an account's issuer and name.

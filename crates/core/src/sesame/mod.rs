@@ -8,6 +8,7 @@
 
 mod accounts;
 mod codes;
+mod moving;
 mod preferences;
 mod scanning;
 mod sign_in;

@@ -3,15 +3,17 @@
 //! and added, and the accounts written back out as such a file. The CLI and the window only
 //! show what this returns.
 
+mod phone;
 mod preview;
 
 use zeroize::Zeroizing;
 
 use secrecy::SecretString;
 
+pub use phone::{PhoneCode, PhoneError, PhoneTransfer};
 pub use preview::{ImportPreview, PreviewEntry, Verdict};
 
-use crate::account::{Account, NewAccount};
+use crate::account::{Account, AccountId, NewAccount};
 use crate::import::{self, FormatError};
 use crate::otpauth::{
     BatchPart, EntryError, MigrationError, Place, SkippedEntry, UriError, UriWarning, migration,
@@ -194,6 +196,9 @@ impl Incoming {
         if lines == 0 {
             return Err(ImportError::Empty);
         }
+        if Self::content_lines(text).all(|(_, line)| Self::is_migration(line)) {
+            incoming.app = Some("Google Authenticator");
+        }
         if incoming.accounts.is_empty() {
             let looks_like_json = matches!(text.trim_start().chars().next(), Some('{' | '['));
             if looks_like_json && incoming.partial_exports.is_empty() {
@@ -283,6 +288,29 @@ pub fn export_uris(vault: &Vault) -> Result<Zeroizing<String>, VaultError> {
     Ok(text)
 }
 
+/// The accounts with `ids` (every account when empty), secrets included, for moving.
+fn accounts_with_secrets(vault: &Vault, ids: &[AccountId]) -> Result<Vec<NewAccount>, VaultError> {
+    let mut accounts = Vec::new();
+    for account in vault.accounts()? {
+        if !ids.is_empty() && !ids.contains(&account.id) {
+            continue;
+        }
+        let secret = vault.secret(&account)?;
+        accounts.push(NewAccount {
+            issuer: account.issuer,
+            name: account.name,
+            params: account.params,
+            secret,
+        });
+    }
+    Ok(accounts)
+}
+
+/// The accounts with `ids` (every account when empty) as QR codes a phone imports.
+pub fn phone_codes(vault: &Vault, ids: &[AccountId]) -> Result<PhoneTransfer, BackupError> {
+    Ok(phone::phone_transfer(accounts_with_secrets(vault, ids)?)?)
+}
+
 /// Every account, secrets and HOTP counters included, as an encrypted Aegis vault that Aegis
 /// and Sesame both open with `password` (see [`crate::import::aegis::write_encrypted`]).
 pub fn backup_vault(
@@ -302,13 +330,23 @@ pub fn backup_vault(
     Ok(import::aegis::write_encrypted(&accounts, password)?)
 }
 
-/// Why a backup could not be made.
+/// Why a backup or the codes for a phone could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error(transparent)]
     Write(#[from] import::aegis::WriteError),
+    #[error(transparent)]
+    Phone(#[from] PhoneError),
+    #[error("{} exists already: Sesame never overwrites a file, so choose a new name", .0.display())]
+    Exists(std::path::PathBuf),
+    #[error("could not write {}: {source}", path.display())]
+    File {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 #[cfg(test)]
