@@ -1,5 +1,6 @@
 //! Bitwarden's unencrypted exports (Tools → Export vault, `.json` or `.csv`; Bitwarden
-//! Authenticator's JSON has the same items): every login item whose `totp` field is set, be it
+//! Authenticator's JSON export has the same items, each login's `totp` an `otpauth://` URI and
+//! no username): every login item whose `totp` field is set, be it
 //! an `otpauth://` URI, a `steam://` secret or a bare base32 secret (TOTP, SHA1, 6 digits, 30 s,
 //! as Bitwarden computes it). Items without a TOTP are passwords, not Sesame's business.
 
@@ -82,7 +83,7 @@ impl Format for Bitwarden {
         };
         let mut entries = Entries::default();
         for (item, username, totp) in &logins {
-            let label = format!("{}:{}", item.trim(), username.trim());
+            let label = crate::account::label(item.trim(), username.trim());
             entries.push(label, totp_field_account(item, username, totp));
         }
         entries.finish(APP)

@@ -87,7 +87,7 @@ impl Format for FreeOtpPlus {
                 .find(|issuer| !issuer.trim().is_empty())
                 .map_or("", String::as_str);
             let Some(secret) = base32_of_java_bytes(&token.secret) else {
-                let label = format!("{}:{}", issuer.trim(), token.label.trim());
+                let label = crate::account::label(issuer.trim(), token.label.trim());
                 entries.push(label, Err(EntryError::SecretNotBytes));
                 continue;
             };

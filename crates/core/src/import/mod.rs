@@ -129,7 +129,7 @@ pub(crate) struct RawEntry<'a> {
 impl RawEntry<'_> {
     /// `issuer:name`, for the list of entries left out.
     pub(crate) fn label(&self) -> String {
-        format!("{}:{}", self.issuer.trim(), self.name.trim())
+        crate::account::label(self.issuer.trim(), self.name.trim())
     }
 
     /// The account, or why Sesame cannot use it.

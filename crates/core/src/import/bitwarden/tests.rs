@@ -17,6 +17,20 @@ fn a_json_export_imports_the_logins_with_a_totp() {
     check_codes_with_oathtool("bitwarden", &incoming);
 }
 
+/// Bitwarden Authenticator's export: the same envelope, URIs in `login.totp`, no username.
+#[test]
+fn an_authenticator_export_imports_its_uris() {
+    let file = fixture("bitwarden-authenticator.json");
+    assert_eq!(
+        recognise(file.as_bytes()).map(|f| f.app()),
+        Some("Bitwarden")
+    );
+    let incoming = Bitwarden.read(file.as_bytes(), None).expect("read");
+    check("bitwarden-authenticator", &incoming);
+    assert!(incoming.skipped[0].reason.to_string().contains("MD5"));
+    check_codes_with_oathtool("bitwarden-authenticator", &incoming);
+}
+
 #[test]
 fn a_csv_export_imports_the_same() {
     let file = fixture("bitwarden.csv");
