@@ -132,6 +132,9 @@ impl FrameResult {
     }
 }
 
+/// The side of the smallest QR code (version 1, 21 modules) at one pixel a module.
+const MIN_CODE_PIXELS: usize = 21;
+
 /// Frames at least this wide (4K screens) are searched at half resolution first.
 const COARSE_FROM_WIDTH: usize = 2560;
 
@@ -191,6 +194,11 @@ fn refine(frame: &Luma, coarse: &FrameResult) -> FrameResult {
 /// Searches the whole frame: the Otsu bitmap and its inverse on two threads, then rqrr's
 /// adaptive threshold if a code is left unread.
 fn decode_whole(frame: &Luma) -> FrameResult {
+    // No code fits in fewer pixels than a version 1 code has modules; rqrr indexes past the end
+    // of an empty frame (found by fuzzing: a 0-pixel-wide frame panicked).
+    if frame.width < MIN_CODE_PIXELS || frame.height < MIN_CODE_PIXELS {
+        return FrameResult::default();
+    }
     let threshold = frame.otsu_threshold();
     let (mut result, light) = std::thread::scope(|scope| {
         let light = scope.spawn(|| read_bitmap(frame, |p| p > threshold));
@@ -240,4 +248,19 @@ fn collect<G: rqrr::BitGrid>(grids: Vec<rqrr::Grid<G>>) -> FrameResult {
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `qr_frame` fuzz target: an empty frame made rqrr index past its end.
+    #[test]
+    fn frames_too_small_for_any_code_decode_to_nothing() {
+        for (width, height) in [(0, 0), (0, 64), (64, 0), (1, 1), (20, 300), (300, 20)] {
+            let frame = Luma::from_rgba(width, height, &vec![255; width * height * 4]);
+            let result = decode_frame(&frame);
+            assert!(result.decoded.is_empty() && result.unreadable.is_empty());
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! user asks for it.
 
 pub mod decoder;
-mod luma;
+pub mod luma;
 pub mod payload;
 #[cfg(feature = "screen")]
 pub mod screen;
