@@ -358,11 +358,29 @@ async fn the_window_reviews_and_approves_a_sign_in_read_off_the_screen() {
 
     approve_in_window(&app, &chrome).await;
 
-    // Settings list the server this device approves for; "Unbind" forgets it and its key.
+    // Settings list the server this device approves for; "Unbind" asks (Keep keeps it), then
+    // forgets it and its key.
     app.click("#settings-button").await;
     app.wait_for_texts("#servers li span", &[&format!("{} · demo", server.origin)])
         .await;
     app.click("#servers li button").await;
+    app.wait_for_texts(
+        "#servers li .confirm-unbind",
+        &[&format!(
+            "Unbind from {}? Sesame will no longer approve its sign-ins.",
+            server.origin
+        )],
+    )
+    .await;
+    app.click("#servers li button:not(.danger)").await;
+    app.wait_for_texts("#servers li span", &[&format!("{} · demo", server.origin)])
+        .await;
+    assert!(
+        sesame_core::testing::secret_tool_lookup_in("sesame-device", &server.origin).is_some(),
+        "Keep keeps the device key"
+    );
+    app.click("#servers li button").await;
+    app.click("#servers li button.danger").await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while app
         .js("return document.querySelectorAll('#servers li').length;")

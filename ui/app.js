@@ -7,13 +7,27 @@ import {
 import { openAdd, openEdit, openRemove } from "./views/dialogs.js";
 import { openSettings } from "./views/settings.js";
 import { showError } from "./views/notify.js";
+import { openImport } from "./views/transfer.js";
 
 const search = document.getElementById("search");
 const list = document.getElementById("accounts");
 
 search.addEventListener("input", () => applySearch(search.value));
 search.addEventListener("change", () => applySearch(search.value));
-document.getElementById("add-button").addEventListener("click", openAdd);
+document.getElementById("add-button").addEventListener("click", () => openAdd());
+document.getElementById("empty-scan").addEventListener("click", () => {
+  openAdd("scan");
+  document.getElementById("scan-now").click();
+});
+document.getElementById("empty-import").addEventListener("click", () => openImport());
+document.getElementById("empty-paste").addEventListener("click", () => openAdd("uri"));
+
+// Rows scroll into view below the sticky header: its height, kept current for the CSS.
+const bar = document.querySelector(".bar");
+const measureBar = () =>
+  document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`);
+new ResizeObserver(measureBar).observe(bar);
+measureBar();
 document.getElementById("settings-button").addEventListener("click", openSettings);
 
 async function move(id, step) {

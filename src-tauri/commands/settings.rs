@@ -52,6 +52,9 @@ pub struct SettingsPage {
     min_clear_seconds: u64,
     max_clear_seconds: u64,
     policy: PolicyView,
+    /// Whether the OS can keep the window out of screenshots (Windows and macOS); elsewhere the
+    /// setting is not offered, since it would promise what it cannot do.
+    content_protection_available: bool,
     /// Set when `settings.toml` is unreadable: the dialog shows the defaults and this message.
     problem: Option<String>,
 }
@@ -71,6 +74,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, UiError>
         min_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.start(),
         max_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.end(),
         policy: PolicyView::of(&in_force.policy),
+        content_protection_available: cfg!(any(target_os = "windows", target_os = "macos")),
         problem: in_force.problem.map(|error| {
             format!(
                 "Your settings file could not be read ({error}); the defaults are in use until you save."

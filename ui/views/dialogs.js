@@ -87,12 +87,13 @@ async function refreshAddPolicy() {
 }
 refreshAddPolicy();
 
-export function openAdd(mode = "uri") {
+export function openAdd(mode = "scan") {
   $("add-form").reset();
   resetScan();
   syncKindFields();
   addDialog.showModal();
-  const wanted = typeof mode === "string" ? mode : "uri";
+  // Scanning is how most accounts arrive: the dialog opens on it.
+  const wanted = typeof mode === "string" ? mode : "scan";
   setAddMode(manualAddAllowed ? wanted : "scan");
   applyAddPolicy();
   refreshAddPolicy();

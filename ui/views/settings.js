@@ -35,6 +35,9 @@ export async function openSettings() {
     $(input).disabled = locked;
     $(`${input}-locked`).hidden = !locked;
   }
+  // Offered only where the OS can honour it; the saved value is kept either way.
+  $("s-protect-option").hidden = !page.content_protection_available;
+  if (!page.content_protection_available) $("s-protect-locked").hidden = true;
   allowedServers = policy.allowed_servers;
   $("servers-allowed").hidden = !allowedServers;
   $("servers-allowed").textContent = !allowedServers ? ""
@@ -95,14 +98,30 @@ async function showServers() {
     unbind.type = "button";
     unbind.textContent = "Unbind";
     unbind.title = "Forget this server and delete this device's key for it";
-    unbind.addEventListener("click", async () => {
-      try {
-        await unbindServer(server.origin);
-        showToast(`Unbound from ${server.origin}`);
-        await showServers();
-      } catch (error) {
-        $("settings-error").textContent = error && error.message ? error.message : String(error);
-      }
+    // Unbinding deletes this device's key for the site: asked first, Keep focused.
+    unbind.addEventListener("click", () => {
+      const question = document.createElement("span");
+      question.className = "confirm-unbind";
+      question.textContent = `Unbind from ${server.origin}? Sesame will no longer approve its sign-ins.`;
+      const keep = document.createElement("button");
+      keep.type = "button";
+      keep.textContent = "Keep";
+      keep.addEventListener("click", () => showServers());
+      const confirm = document.createElement("button");
+      confirm.type = "button";
+      confirm.className = "danger";
+      confirm.textContent = "Unbind";
+      confirm.addEventListener("click", async () => {
+        try {
+          await unbindServer(server.origin);
+          showToast(`Unbound from ${server.origin}`);
+          await showServers();
+        } catch (error) {
+          $("settings-error").textContent = error && error.message ? error.message : String(error);
+        }
+      });
+      item.replaceChildren(question, keep, confirm);
+      keep.focus();
     });
     item.append(text, unbind);
     return item;
