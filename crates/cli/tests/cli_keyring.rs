@@ -174,6 +174,110 @@ fn a_backup_opens_in_an_independent_aegis_reader_and_restores_the_same_codes() {
     }
 }
 
+/// Issue 16: an add SIGKILLed at its write (strace kills it at the `rename` that would put the
+/// new index in place) left `.accounts.json.<pid>.tmp` files that nothing cleaned, and the lock
+/// file was 0644. `doctor` now removes them and says so; the lock is private, even one an older
+/// Sesame made.
+#[test]
+#[ignore = "needs a real Secret Service and strace: run `scripts/dev test`"]
+fn doctor_removes_what_killed_writes_left_and_the_lock_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sandbox = Sandbox::new();
+    let lock = sandbox.data.path().join("accounts.lock");
+    std::fs::write(&lock, "").expect("an old lock");
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let temporaries = |sandbox: &Sandbox| {
+        std::fs::read_dir(sandbox.data.path())
+            .expect("data dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
+    };
+    for n in 0..2 {
+        let killed = Command::new("strace")
+            .args(["-f", "-qq", "-o", "/dev/null"])
+            .args(["-e", "trace=rename,renameat,renameat2"])
+            .args(["-e", "inject=rename,renameat,renameat2:signal=SIGKILL"])
+            .arg(env!("CARGO_BIN_EXE_sesame"))
+            .args([
+                "add",
+                &format!("otpauth://totp/Killed:ada{n}?secret=JBSWY3DPEHPK3PXP&issuer=Killed"),
+            ])
+            .env("SESAME_DATA_DIR", sandbox.data.path())
+            .env("SESAME_POLICY", sandbox.policy())
+            .output()
+            .expect("strace (scripts/dev test installs it)");
+        assert!(!killed.status.success(), "the add was killed at its write");
+    }
+    assert_eq!(temporaries(&sandbox), 2, "each killed write left its file");
+
+    let doctor = sandbox.run(&["doctor"]);
+    let said = text(&doctor.stdout);
+    assert!(
+        said.contains("removed 2 temporary file(s) left by interrupted writes"),
+        "{said}"
+    );
+    assert_eq!(temporaries(&sandbox), 0);
+    let mode = std::fs::metadata(&lock).expect("lock").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the lock file is private");
+    assert!(
+        sandbox.account_ids().is_empty(),
+        "killed adds stored nothing"
+    );
+}
+
+/// Issue 16: an `accounts.json` that is a symbolic link was followed (to /etc/passwd in the
+/// attack) and, pointing at a valid index, silently replaced by a file on the next write. It is
+/// now refused, saying so, by reads and writes alike, and `doctor` names the index.
+#[test]
+#[ignore = "needs a real Secret Service: run `scripts/dev test`"]
+fn a_symlinked_index_is_refused_never_followed_or_replaced() {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&[
+        "add",
+        "otpauth://totp/Linked:ada?secret=JBSWY3DPEHPK3PXP&issuer=Linked",
+    ]);
+    let index = sandbox.data.path().join("accounts.json");
+    let elsewhere = tempfile::tempdir().expect("dir");
+    let real = elsewhere.path().join("real.json");
+    std::fs::rename(&index, &real).expect("move");
+    let before = std::fs::read(&real).expect("read");
+    for target in [real.as_path(), Path::new("/etc/passwd")] {
+        let _ = std::fs::remove_file(&index);
+        std::os::unix::fs::symlink(target, &index).expect("symlink");
+        let listed = sandbox.run(&["list"]);
+        assert!(!listed.status.success());
+        assert!(
+            text(&listed.stderr).contains("is a symbolic link"),
+            "{}",
+            text(&listed.stderr)
+        );
+        assert!(!text(&listed.stdout).contains("root:"));
+        let added = sandbox.run(&[
+            "add",
+            "otpauth://totp/Other:ada?secret=JBSWY3DPEHPK3PXP&issuer=Other",
+        ]);
+        assert!(!added.status.success());
+        assert!(
+            std::fs::symlink_metadata(&index)
+                .expect("still there")
+                .file_type()
+                .is_symlink(),
+            "the link is not replaced"
+        );
+        let doctor = sandbox.run(&["doctor", "--json"]);
+        let report: Value = serde_json::from_slice(&doctor.stdout).expect("json");
+        let index_check = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == "index")
+            .expect("an index check");
+        assert_eq!(index_check["status"], "fail", "{report}");
+    }
+    assert_eq!(std::fs::read(&real).expect("read"), before, "untouched");
+}
+
 struct Sandbox {
     data: tempfile::TempDir,
 }

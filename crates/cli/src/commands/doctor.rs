@@ -78,8 +78,15 @@ fn vault_checks(sesame: &Sesame, checks: &mut Vec<Check>) {
     let report = match sesame.repair() {
         Ok(report) => report,
         Err(error) => {
+            // A damaged or refused index is the index's problem, not the keyring's.
+            let name = match &error {
+                sesame_core::sesame::Error::Vault(sesame_core::vault::VaultError::Index(_)) => {
+                    "index"
+                }
+                _ => "keyring",
+            };
             let failure = Failure::from(error);
-            checks.push(Check::new("keyring", "fail", failure.to_string()));
+            checks.push(Check::new(name, "fail", failure.to_string()));
             return;
         }
     };
@@ -114,6 +121,16 @@ fn vault_checks(sesame: &Sesame, checks: &mut Vec<Check>) {
     }
     for label in &report.finished_removals {
         checks.push(Check::new(label.clone(), "fixed", "finished removing it"));
+    }
+    if !report.removed_leftovers.is_empty() {
+        checks.push(Check::new(
+            "index",
+            "fixed",
+            format!(
+                "removed {} temporary file(s) left by interrupted writes",
+                report.removed_leftovers.len()
+            ),
+        ));
     }
     for account in &report.missing_secrets {
         checks.push(Check::new(

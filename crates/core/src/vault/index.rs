@@ -111,6 +111,16 @@ pub enum IndexError {
         /// What is wrong.
         reason: String,
     },
+    /// The index, or the data folder, is a symbolic link: never followed (it could point at
+    /// any file, and a write would replace the link with a file).
+    #[error(
+        "{} is a symbolic link; Sesame does not follow links for its account index (it could point anywhere). Replace it with the real file or folder",
+        path.display()
+    )]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
     /// Written by a newer Sesame.
     #[error(
         "the account index {path} was written by a newer Sesame (format {found}); update Sesame to read it"
@@ -146,6 +156,11 @@ pub trait IndexStorage: Send + Sync {
     fn lock(&self) -> Result<IndexLock, IndexError>;
     /// The file, for messages.
     fn location(&self) -> PathBuf;
+    /// Removes what killed writes left behind (temporary files), under the lock; returns what
+    /// was removed.
+    fn remove_leftovers(&self) -> Result<Vec<PathBuf>, IndexError> {
+        Ok(Vec::new())
+    }
 }
 
 /// The index as `accounts.json` in a data directory.
@@ -174,12 +189,25 @@ impl FileIndex {
     }
 
     fn ensure_dir(&self) -> Result<(), IndexError> {
+        self.refuse_links()?;
         create_private_dir(&self.dir).map_err(Self::io("create", &self.dir))
+    }
+
+    /// Refuses a data folder or index that is a symbolic link (the folder's own parents may be
+    /// links: only what Sesame names is checked).
+    fn refuse_links(&self) -> Result<(), IndexError> {
+        for path in [self.dir.clone(), self.path()] {
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(IndexError::Symlink { path });
+            }
+        }
+        Ok(())
     }
 }
 
 impl IndexStorage for FileIndex {
     fn load(&self) -> Result<Index, IndexError> {
+        self.refuse_links()?;
         let path = self.path();
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -245,13 +273,50 @@ impl IndexStorage for FileIndex {
         let path = self.dir.join(LOCK_FILE);
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path).map_err(Self::io("open", &path))?;
+        // A lock file made by an older Sesame is 0644: everything in the folder is private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = file
+                .metadata()
+                .map_err(Self::io("open", &path))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                file.set_permissions(fs::Permissions::from_mode(0o600))
+                    .map_err(Self::io("protect", &path))?;
+            }
+        }
         file.lock().map_err(Self::io("lock", &path))?;
         Ok(IndexLock { _file: Some(file) })
     }
 
     fn location(&self) -> PathBuf {
         self.path()
+    }
+
+    fn remove_leftovers(&self) -> Result<Vec<PathBuf>, IndexError> {
+        // `.accounts.json.<pid>.tmp`: every write goes through one under the lock, which the
+        // caller holds, so any such file is what a killed write left.
+        let prefix = format!(".{INDEX_FILE}.");
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Self::io("read", &self.dir)(e)),
+        };
+        let mut removed = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.ends_with(".tmp") {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(Self::io("remove", &path))?;
+                removed.push(path);
+            }
+        }
+        Ok(removed)
     }
 }
 

@@ -85,6 +85,8 @@ pub struct DoctorReport {
     pub missing_secrets: Vec<Account>,
     /// Accounts checked and in order.
     pub healthy: usize,
+    /// Temporary files killed writes left beside the index, now removed.
+    pub removed_leftovers: Vec<PathBuf>,
 }
 
 impl DoctorReport {
@@ -305,6 +307,7 @@ impl Vault {
         let mut report = DoctorReport {
             index_path: self.index.location(),
             store: self.secrets.describe(),
+            removed_leftovers: self.index.remove_leftovers()?,
             ..DoctorReport::default()
         };
         let mut kept = Vec::with_capacity(index.accounts.len());
