@@ -43,7 +43,12 @@ fn classify(error: keyring::Error) -> StoreError {
         keyring::Error::PlatformFailure(inner) => {
             let detail = inner.to_string();
             let lower = detail.to_ascii_lowercase();
-            if lower.contains("org.freedesktop.secrets")
+            // gnome-keyring refuses a write to a locked collection with a plain D-Bus error
+            // ("Cannot create an item in a locked collection"): that is a locked keyring, and
+            // must say so, not "the system keyring failed".
+            if lower.contains("locked") {
+                StoreError::Locked { detail }
+            } else if lower.contains("org.freedesktop.secrets")
                 || lower.contains("serviceunknown")
                 || lower.contains("service unknown")
                 || lower.contains("not provided by any .service files")
@@ -64,6 +69,31 @@ fn classify(error: keyring::Error) -> StoreError {
         other => StoreError::Platform {
             detail: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn platform(text: &str) -> keyring::Error {
+        keyring::Error::PlatformFailure(Box::new(std::io::Error::other(text.to_owned())))
+    }
+
+    /// Issue 16: an add into a locked keyring said "the system keyring failed: … Cannot create
+    /// an item in a locked collection — Check that the keyring service is healthy".
+    #[test]
+    fn a_locked_collection_is_reported_as_locked() {
+        let error = classify(platform(
+            "org.freedesktop.Secret.Error.IsLocked: Cannot create an item in a locked collection",
+        ));
+        assert!(matches!(error, StoreError::Locked { .. }), "{error:?}");
+        assert!(matches!(
+            classify(platform(
+                "The name org.freedesktop.secrets was not provided by any .service files"
+            )),
+            StoreError::NoKeyringService { .. }
+        ));
     }
 }
 
