@@ -295,8 +295,13 @@ pub fn format(account: &NewAccount) -> Zeroizing<String> {
         OtpKind::Hotp => "hotp",
         OtpKind::Totp | OtpKind::Steam => "totp",
     };
-    let label = if account.issuer.is_empty() {
+    let label = if account.issuer.is_empty() && !account.name.contains(':') {
         escape(&account.name)
+    } else if account.issuer.is_empty() {
+        // A reader that finds no literal separator splits the decoded label at its first ':',
+        // which would take part of this name for an issuer: an empty issuer before a literal
+        // ':' keeps the name whole (found by fuzzing: "::/d Con" came back as "/d Con").
+        format!(":{}", escape(&account.name))
     } else {
         format!("{}:{}", escape(&account.issuer), escape(&account.name))
     };
@@ -325,6 +330,22 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+    /// Found by the `otpauth_uri` fuzz target: a name with a colon and no issuer was written
+    /// so that it read back split in two.
+    #[test]
+    fn a_name_with_a_colon_and_no_issuer_reads_back_whole() {
+        let account = ok(&format!("otpauth://totp/::/d%20Con?secret={SECRET}")).account;
+        assert_eq!(
+            (account.issuer.as_str(), account.name.as_str()),
+            ("", ":/d Con")
+        );
+        let again = ok(&format(&account)).account;
+        assert_eq!(
+            (again.issuer.as_str(), again.name.as_str()),
+            ("", ":/d Con")
+        );
+    }
 
     fn ok(uri: &str) -> ParsedUri {
         parse(uri).unwrap_or_else(|e| panic!("{uri}: {e}"))
