@@ -278,7 +278,9 @@ fn main() {
 fn capture_and_decode(dir: &tempfile::TempDir) {
     // A row that cannot be measured fails the bench with the reason: it never prints a dash.
     let Some(display) = std::env::var_os("DISPLAY") else {
-        panic!("no DISPLAY: capture + decode of a real screen cannot be measured (run `scripts/dev bench`, which starts a 4K Xvfb)");
+        panic!(
+            "no DISPLAY: capture + decode of a real screen cannot be measured (run `scripts/dev bench`, which starts a 4K Xvfb)"
+        );
     };
     let payload = "https://example.com/sesame-capture-bench";
     let file = dir.path().join("on-screen.png");

@@ -72,31 +72,6 @@ fn classify(error: keyring::Error) -> StoreError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn platform(text: &str) -> keyring::Error {
-        keyring::Error::PlatformFailure(Box::new(std::io::Error::other(text.to_owned())))
-    }
-
-    /// Issue 16: an add into a locked keyring said "the system keyring failed: … Cannot create
-    /// an item in a locked collection — Check that the keyring service is healthy".
-    #[test]
-    fn a_locked_collection_is_reported_as_locked() {
-        let error = classify(platform(
-            "org.freedesktop.Secret.Error.IsLocked: Cannot create an item in a locked collection",
-        ));
-        assert!(matches!(error, StoreError::Locked { .. }), "{error:?}");
-        assert!(matches!(
-            classify(platform(
-                "The name org.freedesktop.secrets was not provided by any .service files"
-            )),
-            StoreError::NoKeyringService { .. }
-        ));
-    }
-}
-
 impl SecretStore for KeyringStore {
     fn put(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
         // Stored as base32 text so the entry reads the same in any keyring browser.
@@ -143,5 +118,30 @@ impl SecretStore for KeyringStore {
             "Secret Service"
         };
         format!("{platform} (service {:?})", self.service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn platform(text: &str) -> keyring::Error {
+        keyring::Error::PlatformFailure(Box::new(std::io::Error::other(text.to_owned())))
+    }
+
+    /// Issue 16: an add into a locked keyring said "the system keyring failed: … Cannot create
+    /// an item in a locked collection — Check that the keyring service is healthy".
+    #[test]
+    fn a_locked_collection_is_reported_as_locked() {
+        let error = classify(platform(
+            "org.freedesktop.Secret.Error.IsLocked: Cannot create an item in a locked collection",
+        ));
+        assert!(matches!(error, StoreError::Locked { .. }), "{error:?}");
+        assert!(matches!(
+            classify(platform(
+                "The name org.freedesktop.secrets was not provided by any .service files"
+            )),
+            StoreError::NoKeyringService { .. }
+        ));
     }
 }
