@@ -239,7 +239,13 @@ async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
         targets.contains("x-kde-passwordManagerHint"),
         "targets: {targets}"
     );
-    app.find("#toast").await;
+    let toast = app
+        .js("return document.getElementById('toast').textContent;")
+        .await;
+    assert!(
+        toast.as_str().is_some_and(|t| t.starts_with("Copied Copy")),
+        "the toast names the account: {toast}"
+    );
     app.screenshot("window-copied").await;
 
     // Cleared after the delay, since it still holds the code.

@@ -277,15 +277,17 @@ export async function copy(id) {
   if (!row) return;
   select(id);
   try {
+    // The toast names the account, so a copy made by keyboard is confirmed for the right one.
+    const who = row.account.issuer || row.account.name;
     if (row.account.kind === "hotp") {
       const copied = await nextHotp(id);
       row.code.textContent = groupDigits(copied.code);
-      showToast(`Copied new code · clears in ${copied.clear_after} s`);
+      showToast(`Copied a new ${who} code · clears in ${copied.clear_after} s`);
     } else {
       const copied = await copyCode(id);
       showToast(copied.is_next
-        ? `Copied the next code (the current one was about to expire) · clears in ${copied.clear_after} s`
-        : `Copied · clears in ${copied.clear_after} s`);
+        ? `Copied ${who}'s next code (the current one was about to expire) · clears in ${copied.clear_after} s`
+        : `Copied ${who} · clears in ${copied.clear_after} s`);
     }
   } catch (error) {
     showError(error);
