@@ -36,6 +36,23 @@ pub fn uri_argument_or_stdin(
     }
 }
 
+/// The first line of a `--password-file`; `nothing_done` says what did not happen when it
+/// cannot be read ("Nothing was imported.").
+pub fn password_from_file(
+    path: &std::path::Path,
+    nothing_done: &str,
+) -> Result<secrecy::SecretString, Failure> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(format!(
+            "could not read the password file {}: {e}",
+            path.display()
+        ))
+        .hint(nothing_done.to_owned())
+    })?);
+    let first = text.lines().next().unwrap_or_default();
+    Ok(secrecy::SecretString::from(first.to_owned()))
+}
+
 /// Asks a yes/no question at the terminal; `false` when the answer is anything but yes.
 pub fn confirm(question: &str) -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() {

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use secrecy::{ExposeSecret as _, SecretString};
 use sesame_core::Sesame;
-use zeroize::Zeroizing;
 
 use crate::failure::Failure;
+use crate::input::password_from_file;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -47,15 +47,7 @@ pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
 /// The password: the first line of `--password-file`, or typed twice at the terminal.
 fn backup_password(args: &Args) -> Result<SecretString, Failure> {
     if let Some(path) = &args.password_file {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            Failure::new(format!(
-                "could not read the password file {}: {e}",
-                path.display()
-            ))
-            .hint("No backup was written.")
-        })?);
-        let first = text.lines().next().unwrap_or_default();
-        return Ok(SecretString::from(first.to_owned()));
+        return password_from_file(path, "No backup was written.");
     }
     if !std::io::stdin().is_terminal() {
         return Err(

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use super::add::report;
 use crate::failure::Failure;
-use crate::input::confirm;
+use crate::input::{confirm, password_from_file};
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -36,15 +36,7 @@ pub struct ImportArgs {
 /// The password of an encrypted export: from `--password-file`, or asked at the terminal.
 fn export_password(app: &str, args: &ImportArgs, shown: &str) -> Result<SecretString, Failure> {
     if let Some(path) = &args.password_file {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            Failure::new(format!(
-                "could not read the password file {}: {e}",
-                path.display()
-            ))
-            .hint("Nothing was imported.")
-        })?);
-        let first = text.lines().next().unwrap_or_default();
-        return Ok(SecretString::from(first.to_owned()));
+        return password_from_file(path, "Nothing was imported.");
     }
     if shown == "-" || !std::io::stdin().is_terminal() {
         return Err(

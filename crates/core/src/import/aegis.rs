@@ -77,24 +77,14 @@ struct Entry {
 #[derive(Deserialize)]
 struct Info {
     secret: Zeroizing<String>,
-    #[serde(default = "sha1")]
+    #[serde(default = "super::defaults::sha1")]
     algo: String,
-    #[serde(default = "six")]
+    #[serde(default = "super::defaults::six")]
     digits: u8,
-    #[serde(default = "thirty")]
+    #[serde(default = "super::defaults::thirty")]
     period: u32,
     #[serde(default)]
     counter: u64,
-}
-
-fn sha1() -> String {
-    "SHA1".into()
-}
-fn six() -> u8 {
-    6
-}
-fn thirty() -> u32 {
-    30
 }
 
 fn malformed(detail: impl Into<String>) -> FormatError {

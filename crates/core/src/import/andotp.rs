@@ -26,29 +26,16 @@ struct Entry {
     issuer: String,
     #[serde(default)]
     label: String,
-    #[serde(rename = "type", default = "totp")]
+    #[serde(rename = "type", default = "super::defaults::totp")]
     kind: String,
-    #[serde(default = "sha1")]
+    #[serde(default = "super::defaults::sha1")]
     algorithm: String,
-    #[serde(default = "six")]
+    #[serde(default = "super::defaults::six")]
     digits: u8,
-    #[serde(default = "thirty")]
+    #[serde(default = "super::defaults::thirty")]
     period: u32,
     #[serde(default)]
     counter: u64,
-}
-
-fn totp() -> String {
-    "TOTP".into()
-}
-fn sha1() -> String {
-    "SHA1".into()
-}
-fn six() -> u8 {
-    6
-}
-fn thirty() -> u32 {
-    30
 }
 
 fn malformed(detail: impl Into<String>) -> FormatError {

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Entries, Format, FormatError, RawEntry, aes256_gcm_open};
+use super::{Entries, Format, FormatError, RawEntry, aes256_gcm_open, argon2id_key};
 use crate::transfer::Incoming;
 
 const APP: &str = "Authenticator Pro";
@@ -38,19 +38,12 @@ struct Authenticator {
     secret: Zeroizing<String>,
     #[serde(default)]
     algorithm: u8,
-    #[serde(default = "six")]
+    #[serde(default = "super::defaults::six")]
     digits: u8,
-    #[serde(default = "thirty")]
+    #[serde(default = "super::defaults::thirty")]
     period: u32,
     #[serde(default)]
     counter: u64,
-}
-
-fn six() -> u8 {
-    6
-}
-fn thirty() -> u32 {
-    30
 }
 
 fn malformed(detail: impl Into<String>) -> FormatError {
@@ -136,13 +129,7 @@ fn open_strong(body: &[u8], password: &SecretString) -> Result<Zeroizing<Vec<u8>
         .split_at_checked(12)
         .ok_or_else(|| malformed("it is shorter than its header"))?;
     // Fixed by the format, not read from the file: a file cannot make Sesame spend more.
-    let params = argon2::Params::new(64 * 1024, 3, 4, Some(32))
-        .map_err(|e| malformed(format!("Argon2id: {e}")))?;
-    let argon2 = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut key = Zeroizing::new([0u8; 32]);
-    argon2
-        .hash_password_into(password.expose_secret().as_bytes(), salt, key.as_mut())
-        .map_err(|e| malformed(format!("Argon2id: {e}")))?;
+    let key = argon2id_key(APP, password, salt, 64 * 1024, 3, 4)?;
     aes256_gcm_open(key.as_ref(), iv, sealed).ok_or(FormatError::WrongPassword { app: APP })
 }
 

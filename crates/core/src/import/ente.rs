@@ -7,11 +7,11 @@
 mod secretstream;
 
 use base64::Engine as _;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Format, FormatError};
+use super::{Format, FormatError, argon2id_key};
 use crate::transfer::{ImportError, Incoming};
 
 const APP: &str = "Ente Auth";
@@ -116,17 +116,7 @@ fn derive_key(
         .map_err(|_| malformed("its salt is not base64"))?;
     let memory_kib = u32::try_from(params.mem_limit / 1024).unwrap_or(u32::MAX);
     let passes = u32::try_from(params.ops_limit).unwrap_or(u32::MAX);
-    let argon2_params = argon2::Params::new(memory_kib, passes, 1, Some(32))
-        .map_err(|e| malformed(format!("its Argon2id limits are invalid: {e}")))?;
-    let argon2 = argon2::Argon2::new(
-        argon2::Algorithm::Argon2id,
-        argon2::Version::V0x13,
-        argon2_params,
-    );
-    let mut key = Zeroizing::new([0u8; 32]);
-    argon2
-        .hash_password_into(password.expose_secret().as_bytes(), &salt, key.as_mut())
-        .map_err(|e| malformed(format!("Argon2id: {e}")))?;
+    let key = argon2id_key(APP, password, &salt, memory_kib, passes, 1)?;
     Ok(key)
 }
 

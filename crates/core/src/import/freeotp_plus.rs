@@ -22,7 +22,7 @@ struct Backup {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Token {
-    #[serde(rename = "type", default = "totp")]
+    #[serde(rename = "type", default = "super::defaults::totp")]
     kind: String,
     #[serde(default)]
     issuer_ext: Option<String>,
@@ -30,28 +30,15 @@ struct Token {
     issuer_int: Option<String>,
     #[serde(default)]
     label: String,
-    #[serde(default = "sha1")]
+    #[serde(default = "super::defaults::sha1")]
     algo: String,
-    #[serde(default = "six")]
+    #[serde(default = "super::defaults::six")]
     digits: u8,
-    #[serde(default = "thirty")]
+    #[serde(default = "super::defaults::thirty")]
     period: u32,
     #[serde(default)]
     counter: u64,
     secret: Zeroizing<Vec<i16>>,
-}
-
-fn totp() -> String {
-    "TOTP".into()
-}
-fn sha1() -> String {
-    "SHA1".into()
-}
-fn six() -> u8 {
-    6
-}
-fn thirty() -> u32 {
-    30
 }
 
 impl Format for FreeOtpPlus {

@@ -16,7 +16,7 @@ pub mod twofas;
 
 use aes_gcm::aead::{Aead as _, KeyInit as _};
 use aes_gcm::{Aes256Gcm, Nonce};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use zeroize::Zeroizing;
 
 use crate::account::NewAccount;
@@ -198,6 +198,45 @@ pub(crate) fn totp_field_account(
         secret,
     }
     .account()
+}
+
+/// The values the apps' formats leave out when they are the usual ones, for serde's `default`.
+pub(crate) mod defaults {
+    pub fn totp() -> String {
+        "TOTP".into()
+    }
+    pub fn sha1() -> String {
+        "SHA1".into()
+    }
+    pub fn six() -> u8 {
+        6
+    }
+    pub fn thirty() -> u32 {
+        30
+    }
+}
+
+/// A 32-byte key from `password` by Argon2id (version 0x13) with the costs a format fixes
+/// (memory in KiB); never costs read from a file unchecked.
+pub(crate) fn argon2id_key(
+    app: &'static str,
+    password: &SecretString,
+    salt: &[u8],
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+) -> Result<Zeroizing<[u8; 32]>, FormatError> {
+    let malformed = |e: argon2::Error| FormatError::Malformed {
+        app,
+        detail: format!("Argon2id: {e}"),
+    };
+    let params = argon2::Params::new(memory_kib, passes, lanes, Some(32)).map_err(malformed)?;
+    let argon2 = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    let mut key = Zeroizing::new([0u8; 32]);
+    argon2
+        .hash_password_into(password.expose_secret().as_bytes(), salt, key.as_mut())
+        .map_err(malformed)?;
+    Ok(key)
 }
 
 /// AES-256-GCM decryption of `sealed` (the ciphertext with its 16-byte tag after it); `None`

@@ -7,11 +7,11 @@
 
 use base64::Engine as _;
 use percent_encoding::percent_decode_str;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Entries, Format, FormatError, aes256_gcm_open_with, totp_field_account};
+use super::{Entries, Format, FormatError, aes256_gcm_open_with, argon2id_key, totp_field_account};
 use crate::transfer::Incoming;
 
 const APP: &str = "Proton Authenticator";
@@ -151,13 +151,7 @@ fn open(file: &[u8], password: &SecretString) -> Result<Zeroizing<Vec<u8>>, Form
         .split_at_checked(12)
         .ok_or_else(|| malformed("its content is too short"))?;
     // Fixed by the format, never read from the file.
-    let params = argon2::Params::new(19 * 1024, 2, 1, Some(32))
-        .map_err(|e| malformed(format!("Argon2id: {e}")))?;
-    let argon2 = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut key = Zeroizing::new([0u8; 32]);
-    argon2
-        .hash_password_into(password.expose_secret().as_bytes(), &salt, key.as_mut())
-        .map_err(|e| malformed(format!("Argon2id: {e}")))?;
+    let key = argon2id_key(APP, password, &salt, 19 * 1024, 2, 1)?;
     aes256_gcm_open_with(key.as_ref(), nonce, sealed, ASSOCIATED_DATA)
         .ok_or(FormatError::WrongPassword { app: APP })
 }
