@@ -495,7 +495,12 @@ fn doctor_restores_an_account_whose_add_crashed_after_the_keyring_write() {
     );
 
     let doctor = sandbox.run(&["doctor"]);
-    assert!(doctor.status.success(), "{}", text(&doctor.stderr));
+    assert!(
+        doctor.status.success(),
+        "{}{}",
+        text(&doctor.stdout),
+        text(&doctor.stderr)
+    );
     assert!(
         text(&doctor.stdout).contains("Crash:dave: restored"),
         "{}",

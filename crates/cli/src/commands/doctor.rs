@@ -16,6 +16,10 @@ pub struct Args {
     /// Print JSON for monitoring scripts.
     #[arg(long)]
     json: bool,
+    /// Also repair what can be repaired safely: files and the data folder readable by others
+    /// are made private again (0600 and 0700).
+    #[arg(long)]
+    fix: bool,
 }
 
 /// One check's outcome.
@@ -46,6 +50,7 @@ struct Report {
 pub fn run(sesame: &Sesame, args: Args) -> Result<ExitCode, Failure> {
     let mut checks = Vec::new();
     vault_checks(sesame, &mut checks);
+    mode_checks(sesame, args.fix, &mut checks);
     checks.push(policy_check(&sesame.policy()));
     checks.push(screen_check());
     server_checks(sesame, &mut checks);
@@ -137,6 +142,52 @@ fn vault_checks(sesame: &Sesame, checks: &mut Vec<Check>) {
             format!("{} ({})", account.label(), account.id.short()),
             "fail",
             "its secret is not in the keyring; remove it and add it again from the service",
+        ));
+    }
+}
+
+/// Files of the data dir that other users may read or write: reported, and tightened with
+/// `--fix`.
+fn mode_checks(sesame: &Sesame, fix: bool, checks: &mut Vec<Check>) {
+    let loose = if fix {
+        match sesame.tighten_file_modes() {
+            Ok(fixed) => {
+                for entry in fixed {
+                    checks.push(Check::new(
+                        "permissions",
+                        "fixed",
+                        format!(
+                            "{} was {:o}, now {:o}",
+                            entry.path.display(),
+                            entry.mode,
+                            entry.wanted
+                        ),
+                    ));
+                }
+                return;
+            }
+            Err(error) => {
+                checks.push(Check::new(
+                    "permissions",
+                    "fail",
+                    format!("could not make the data folder private: {error}"),
+                ));
+                return;
+            }
+        }
+    } else {
+        sesame.loose_file_modes()
+    };
+    for entry in loose {
+        checks.push(Check::new(
+            "permissions",
+            "fail",
+            format!(
+                "{} is {:o}: other users may read or change it; `sesame doctor --fix` makes it {:o}",
+                entry.path.display(),
+                entry.mode,
+                entry.wanted
+            ),
         ));
     }
 }

@@ -5,6 +5,7 @@ use super::{Error, Sesame};
 use crate::account::{Account, AccountId};
 use crate::account_form::AccountForm;
 use crate::otpauth::uri::{self, UriWarning};
+use crate::private_files::{LooseMode, loose_modes, tighten};
 use crate::scan::Payload;
 use crate::search;
 use crate::transfer::{Added, ImportError, Incoming, PartialAdd};
@@ -24,6 +25,15 @@ pub struct ScannedAccounts {
     pub incoming: Incoming,
     pub refused: Vec<(usize, ImportError)>,
 }
+
+/// The files Sesame keeps in the data dir, each created readable by the user alone.
+const DATA_FILES: &[&str] = &[
+    "accounts.json",
+    "accounts.lock",
+    crate::settings::SETTINGS_FILE,
+    "servers.json",
+    "tray.lock",
+];
 
 impl Sesame {
     /// Usable accounts, in display order (the index alone: no keyring access).
@@ -122,6 +132,18 @@ impl Sesame {
     /// add or removal a crash interrupted (`sesame doctor`).
     pub fn repair(&self) -> Result<DoctorReport, Error> {
         Ok(self.vault.doctor()?)
+    }
+
+    /// Sesame's files in the data dir (and the folder) whose modes let other users in.
+    pub fn loose_file_modes(&self) -> Vec<LooseMode> {
+        loose_modes(self.data_dir(), DATA_FILES)
+    }
+
+    /// Gives each loose file or folder the mode Sesame creates it with (`sesame doctor --fix`).
+    pub fn tighten_file_modes(&self) -> std::io::Result<Vec<LooseMode>> {
+        let loose = self.loose_file_modes();
+        tighten(&loose)?;
+        Ok(loose)
     }
 
     /// Removes an account and deletes its secret.
