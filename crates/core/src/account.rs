@@ -87,6 +87,23 @@ impl Account {
     }
 }
 
+/// The longest issuer or account name accepted, in bytes of UTF-8. Labels are a few words; the
+/// bound keeps every account's URI (each byte escaped to at most three, the issuer written
+/// twice) under the URI reader's own limit, so an account Sesame stores always exports to a URI it reads back (found by fuzzing:
+/// a 4 KB URI with long labels printed back longer than 4 KB).
+pub const MAX_LABEL_BYTES: usize = 256;
+
+/// "issuer" or "name" when that part is longer than [`MAX_LABEL_BYTES`].
+pub fn overlong_label_part(issuer: &str, name: &str) -> Option<&'static str> {
+    if issuer.len() > MAX_LABEL_BYTES {
+        Some("issuer")
+    } else if name.len() > MAX_LABEL_BYTES {
+        Some("name")
+    } else {
+        None
+    }
+}
+
 /// `issuer:name`, or whichever of the two is not empty.
 pub fn label(issuer: &str, name: &str) -> String {
     match (issuer.is_empty(), name.is_empty()) {

@@ -39,6 +39,9 @@ pub enum FormError {
     /// Neither issuer nor name.
     #[error("give an issuer or an account name")]
     MissingLabel,
+    /// An issuer or name longer than [`crate::account::MAX_LABEL_BYTES`].
+    #[error("the {0} is longer than {max} bytes", max = crate::account::MAX_LABEL_BYTES)]
+    LabelTooLong(&'static str),
     /// The secret is unusable.
     #[error("secret: {0}")]
     Secret(#[from] SecretError),
@@ -52,6 +55,7 @@ impl FormError {
     pub fn field(&self) -> &'static str {
         match self {
             Self::MissingLabel => "name",
+            Self::LabelTooLong(part) => part,
             Self::Secret(_) => "secret",
             Self::Params(ParamsError::Digits(_)) => "digits",
             Self::Params(ParamsError::Period(_)) => "period",
@@ -66,6 +70,9 @@ impl AccountForm {
         let (issuer, name) = (self.issuer.trim().to_owned(), self.name.trim().to_owned());
         if issuer.is_empty() && name.is_empty() {
             return Err(FormError::MissingLabel);
+        }
+        if let Some(part) = crate::account::overlong_label_part(&issuer, &name) {
+            return Err(FormError::LabelTooLong(part));
         }
         let params = match self.kind {
             OtpKind::Totp => OtpParams::totp(self.algorithm, self.digits, self.period)?,

@@ -138,6 +138,9 @@ impl RawEntry<'_> {
         if issuer.is_empty() && name.is_empty() {
             return Err(EntryError::MissingLabel);
         }
+        if let Some(part) = crate::account::overlong_label_part(issuer, name) {
+            return Err(EntryError::LabelTooLong(part));
+        }
         let kind = self.kind.to_ascii_lowercase();
         if !matches!(kind.as_str(), "totp" | "hotp" | "steam") {
             return Err(EntryError::UnsupportedType(self.kind.to_owned()));

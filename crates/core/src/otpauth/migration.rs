@@ -143,6 +143,9 @@ pub enum EntryError {
     /// An `otpauth://` URI inside an export that does not read.
     #[error("its otpauth:// URI: {0}")]
     Uri(String),
+    /// An issuer or name longer than [`crate::account::MAX_LABEL_BYTES`].
+    #[error("its {0} is longer than {max} bytes", max = crate::account::MAX_LABEL_BYTES)]
+    LabelTooLong(&'static str),
     /// A key written as a list of bytes with a value that is not one.
     #[error("its secret holds a value that is not a byte")]
     SecretNotBytes,
@@ -268,6 +271,15 @@ pub fn parse(uri: &str) -> Result<MigrationBatch, MigrationError> {
         let secret = Zeroizing::new(std::mem::take(&mut entry.secret));
         let (issuer, name) = split_label(&entry.issuer, &entry.name);
         match read_entry(entry, &secret) {
+            Ok(_) if crate::account::overlong_label_part(&issuer, &name).is_some() => {
+                skipped.push(SkippedEntry {
+                    place: Place::Entry(index + 1),
+                    label: String::new(),
+                    reason: EntryError::LabelTooLong(
+                        crate::account::overlong_label_part(&issuer, &name).unwrap_or("name"),
+                    ),
+                });
+            }
             Ok((params, secret)) if !(issuer.is_empty() && name.is_empty()) => {
                 accounts.push(NewAccount {
                     issuer,

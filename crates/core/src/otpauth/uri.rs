@@ -20,6 +20,9 @@ pub const MAX_URI_LENGTH: usize = 4096;
 /// What was wrong with an otpauth URI. Each variant names the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UriError {
+    /// An issuer or name longer than [`crate::account::MAX_LABEL_BYTES`].
+    #[error("the account's {0} is longer than {max} bytes", max = crate::account::MAX_LABEL_BYTES)]
+    LabelTooLong(&'static str),
     /// Longer than [`MAX_URI_LENGTH`].
     #[error("the URI is {0} bytes long; an otpauth URI is at most {MAX_URI_LENGTH}")]
     TooLong(usize),
@@ -135,6 +138,9 @@ pub fn parse(uri: &str) -> Result<ParsedUri, UriError> {
 
     let mut warnings = Vec::new();
     let (issuer, name) = read_label(&parsed, query.get("issuer"), &mut warnings)?;
+    if let Some(part) = crate::account::overlong_label_part(&issuer, &name) {
+        return Err(UriError::LabelTooLong(part));
+    }
 
     let secret_text = query.get("secret").ok_or(UriError::MissingSecret)?;
     let secret = Secret::from_base32(secret_text)?;
@@ -330,6 +336,27 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "JBSWY3DPEHPK3PXP";
+
+    /// Found by the `otpauth_uri` fuzz target: a 4 KB URI with long labels read, then printed
+    /// back longer than the reader's 4096-byte limit, so its export could not be imported.
+    #[test]
+    fn labels_longer_than_the_bound_are_refused_and_the_longest_accepted_round_trip() {
+        let long = "é".repeat(crate::account::MAX_LABEL_BYTES / 2 + 1);
+        assert_eq!(
+            parse(&format!("otpauth://totp/{long}:ada?secret={SECRET}")).err(),
+            Some(UriError::LabelTooLong("issuer"))
+        );
+        // 256 bytes of the characters that escape longest: four-byte emoji.
+        let most = "😀".repeat(crate::account::MAX_LABEL_BYTES / 4);
+        let account = ok(&format!(
+            "otpauth://totp/{most}:{most}?secret={}&issuer={most}",
+            "A".repeat((crate::secret::MAX_BYTES * 8).div_ceil(5))
+        ))
+        .account;
+        let printed = format(&account);
+        assert!(printed.len() <= MAX_URI_LENGTH, "{}", printed.len());
+        assert_eq!(ok(&printed).account.name, account.name);
+    }
 
     /// Found by the `otpauth_uri` fuzz target: a name with a colon and no issuer was written
     /// so that it read back split in two.

@@ -46,6 +46,9 @@ pub enum VaultError {
     /// A rename to an empty label.
     #[error("an account needs an issuer or a name")]
     EmptyLabel,
+    /// A rename to an issuer or name longer than [`crate::account::MAX_LABEL_BYTES`].
+    #[error("the {0} is longer than {max} bytes", max = crate::account::MAX_LABEL_BYTES)]
+    LabelTooLong(&'static str),
     /// The HOTP counter is at its maximum.
     #[error("the counter of {0} cannot advance any further")]
     CounterExhausted(String),
@@ -210,6 +213,9 @@ impl Vault {
         let (issuer, name) = (issuer.trim(), name.trim());
         if issuer.is_empty() && name.is_empty() {
             return Err(VaultError::EmptyLabel);
+        }
+        if let Some(part) = crate::account::overlong_label_part(issuer, name) {
+            return Err(VaultError::LabelTooLong(part));
         }
         self.update(id, |account| {
             account.issuer = issuer.to_owned();
