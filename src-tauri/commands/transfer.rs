@@ -46,14 +46,14 @@ impl From<&ImportPreview> for PreviewView {
     fn from(preview: &ImportPreview) -> Self {
         Self {
             source: preview
-                .app
+                .app()
                 .map_or_else(|| "otpauth:// URIs".to_owned(), |app| format!("{app} export")),
             entries: preview.entries.clone(),
             new_count: preview.new_count(),
             unusable_count: preview.unusable_count(),
-            warnings: preview.warnings.iter().map(ToString::to_string).collect(),
+            warnings: preview.warnings().iter().map(ToString::to_string).collect(),
             notes: preview
-                .partial_exports
+                .partial_exports()
                 .iter()
                 .map(|part| {
                     format!(

@@ -98,7 +98,7 @@ pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
         println!("Nothing was imported.");
         return Ok(ExitCode::FAILURE);
     }
-    let partial = preview.partial_exports.clone();
+    let partial = preview.partial_exports().to_vec();
     let done = sesame.import(preview).map_err(|partial| {
         report(&partial.done);
         eprintln!(
@@ -124,7 +124,7 @@ pub fn import(sesame: &Sesame, args: ImportArgs) -> Result<ExitCode, Failure> {
 /// Lists every entry of the file and what importing does with it, before anything is stored.
 fn show_preview(shown: &str, preview: &ImportPreview) {
     let what = preview
-        .app
+        .app()
         .map_or("file of otpauth:// URIs".to_owned(), |app| {
             format!("{app} export")
         });
@@ -147,7 +147,7 @@ fn show_preview(shown: &str, preview: &ImportPreview) {
         };
         println!("{line}");
     }
-    for warning in &preview.warnings {
+    for warning in preview.warnings() {
         eprintln!("warning: {warning}");
     }
 }

@@ -270,16 +270,11 @@ pub fn parse(uri: &str) -> Result<MigrationBatch, MigrationError> {
     for (index, entry) in payload.otp_parameters.iter_mut().enumerate() {
         let secret = Zeroizing::new(std::mem::take(&mut entry.secret));
         let (issuer, name) = split_label(&entry.issuer, &entry.name);
-        match read_entry(entry, &secret) {
-            Ok(_) if crate::account::overlong_label_part(&issuer, &name).is_some() => {
-                skipped.push(SkippedEntry {
-                    place: Place::Entry(index + 1),
-                    label: String::new(),
-                    reason: EntryError::LabelTooLong(
-                        crate::account::overlong_label_part(&issuer, &name).unwrap_or("name"),
-                    ),
-                });
-            }
+        let read = match crate::account::overlong_label_part(&issuer, &name) {
+            Some(part) => Err(EntryError::LabelTooLong(part)),
+            None => read_entry(entry, &secret),
+        };
+        match read {
             Ok((params, secret)) if !(issuer.is_empty() && name.is_empty()) => {
                 accounts.push(NewAccount {
                     issuer,
@@ -288,11 +283,19 @@ pub fn parse(uri: &str) -> Result<MigrationBatch, MigrationError> {
                     secret,
                 });
             }
-            result => skipped.push(SkippedEntry {
-                place: Place::Entry(index + 1),
-                label: crate::account::label(&issuer, &name),
-                reason: result.err().unwrap_or(EntryError::MissingLabel),
-            }),
+            result => {
+                let reason = result.err().unwrap_or(EntryError::MissingLabel);
+                // An overlong label is not repeated back in full.
+                let label = match reason {
+                    EntryError::LabelTooLong(_) => String::new(),
+                    _ => crate::account::label(&issuer, &name),
+                };
+                skipped.push(SkippedEntry {
+                    place: Place::Entry(index + 1),
+                    label,
+                    reason,
+                });
+            }
         }
     }
     let batch_size = usize::try_from(payload.batch_size).unwrap_or(0).max(1);

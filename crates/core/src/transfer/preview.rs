@@ -35,14 +35,8 @@ pub struct PreviewEntry {
 /// An import, read and checked against the accounts already stored; nothing stored yet.
 #[derive(Debug)]
 pub struct ImportPreview {
-    /// The app whose export it is; `None` for text of `otpauth://` URIs.
-    pub app: Option<&'static str>,
     /// Every entry: usable ones first in the file's order, then those Sesame cannot use.
     pub entries: Vec<PreviewEntry>,
-    /// Things to know about entries that will be added (an issuer mismatch, say).
-    pub warnings: Vec<ReadWarning>,
-    /// Each Google Authenticator export read that is one of several QR codes.
-    pub partial_exports: Vec<BatchPart>,
     pub(crate) incoming: Incoming,
 }
 
@@ -82,13 +76,22 @@ impl ImportPreview {
                 verdict: Verdict::Unusable(skipped.reason.to_string()),
             });
         }
-        Self {
-            app: incoming.app,
-            entries,
-            warnings: incoming.warnings.clone(),
-            partial_exports: incoming.partial_exports.clone(),
-            incoming,
-        }
+        Self { entries, incoming }
+    }
+
+    /// The app whose export it is; `None` for text of `otpauth://` URIs.
+    pub fn app(&self) -> Option<&'static str> {
+        self.incoming.app
+    }
+
+    /// Things to know about entries that will be added (an issuer mismatch, say).
+    pub fn warnings(&self) -> &[ReadWarning] {
+        &self.incoming.warnings
+    }
+
+    /// Each Google Authenticator export read that is one of several QR codes.
+    pub fn partial_exports(&self) -> &[BatchPart] {
+        &self.incoming.partial_exports
     }
 
     /// How many entries importing would add.
