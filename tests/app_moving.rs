@@ -65,6 +65,21 @@ async fn wait_for_text(app: &AppSession, css: &str, wanted: &str) -> String {
     }
 }
 
+/// Opens Settings and waits until its dialog is shown: it reads the settings and the servers
+/// before it opens, and its buttons cannot be clicked until then.
+async fn open_settings(app: &AppSession) {
+    app.click("#settings-button").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .js("return document.getElementById('settings-dialog').open;")
+        .await
+        != true
+    {
+        assert!(Instant::now() < deadline, "Settings did not open");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -81,7 +96,7 @@ async fn accounts_move_in_from_exports_and_out_to_a_backup_and_a_phone() {
     app.wait_for_texts(".account .issuer", &["Mail"]).await;
 
     // Import… an encrypted Aegis export written by an independent writer.
-    app.click("#settings-button").await;
+    open_settings(&app).await;
     app.click("#import-open").await;
     let export = std::fs::read(fixtures().join("aegis-encrypted.json")).expect("fixture");
     choose_file(&app, "#import-file-input", "aegis-encrypted.json", &export).await;
@@ -160,7 +175,7 @@ async fn accounts_move_in_from_exports_and_out_to_a_backup_and_a_phone() {
     // Aegis's format and holds every account.
     let dir = tempfile::tempdir().expect("temp dir");
     let backup = dir.path().join("sesame-backup.json");
-    app.click("#settings-button").await;
+    open_settings(&app).await;
     app.click("#backup-open").await;
     let suggested = app.find("#backup-path").await.prop("value").await;
     let suggested = suggested.ok().flatten().unwrap_or_default();
@@ -222,7 +237,7 @@ async fn accounts_move_in_from_exports_and_out_to_a_backup_and_a_phone() {
 
     // Show as QR for a phone: after the warning, the code on the screen reads with zbarimg,
     // and an independent reader of Google's format finds the accounts and their secrets.
-    app.click("#settings-button").await;
+    open_settings(&app).await;
     app.click("#phone-open").await;
     wait_for_text(&app, "#phone-choose", "Do not show them while you share").await;
     app.wait_for_count("#phone-accounts input:checked", 8).await;

@@ -692,6 +692,16 @@ async fn the_row_the_arrows_select_is_always_wholly_below_the_header() {
     assert_eq!(seen.last().map(String::as_str), Some("Site00"));
 
     app.click("#settings-button").await;
+    // The dialog fills in before it opens: wait for it to be shown.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app
+        .js("return document.getElementById('settings-dialog').open;")
+        .await
+        != true
+    {
+        assert!(Instant::now() < deadline, "Settings did not open");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let offered = app
         .js("return document.getElementById('s-protect-option').hidden;")
         .await;
