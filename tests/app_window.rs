@@ -255,6 +255,33 @@ async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    // In a period's last seconds the next code is copied, and the row shows that one plainly.
+    while !(26..=27).contains(&(unix_now() % 30)) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let at = unix_now();
+    app.find("#search")
+        .await
+        .send_keys("\u{e007}")
+        .await
+        .expect("enter");
+    let next = independent_totp(b"TestSesameTestSesame", 6, at + 30);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while clipboard().0 != next {
+        assert!(Instant::now() < deadline, "the next code was not copied");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let shown = app
+        .js("const next = document.querySelector('.account .next');
+             return [next.classList.contains('copied'), getComputedStyle(next).opacity,
+                     next.textContent];")
+        .await;
+    assert_eq!(
+        shown,
+        serde_json::json!([true, "1", format!("next {} {}", &next[..3], &next[3..])]),
+        "the copied next code is shown"
+    );
+
     // HOTP: clicking generates the RFC 4226 code for counter 0, copies it, advances durably.
     app.find("#search")
         .await
@@ -706,6 +733,157 @@ async fn the_row_the_arrows_select_is_always_wholly_below_the_header() {
         .js("return document.getElementById('s-protect-option').hidden;")
         .await;
     assert_eq!(offered, true, "no screenshot protection offered on Linux");
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+/// What a screen reader says for the focused object of the process `pid`: (role, name), read
+/// over AT-SPI with Debian's pyatspi. `None` while nothing in it has the focus.
+fn focused_accessible(pid: u32) -> Option<(String, String)> {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/focused_accessible.py"
+    );
+    // Debian's interpreter: python3-pyatspi is installed for it, not for a pyenv one.
+    let output = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(pid.to_string())
+        .output()
+        .expect("python3-pyatspi is installed by scripts/dev");
+    match output.status.code() {
+        Some(0) => {
+            let read: serde_json::Value =
+                serde_json::from_slice(&output.stdout).expect("JSON from the reader");
+            let field = |k: &str| read[k].as_str().unwrap_or_default().to_owned();
+            Some((field("role"), field("name")))
+        }
+        Some(3) => None,
+        _ => panic!(
+            "reading the accessibility tree failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// The code `oathtool` computes for a base32 secret at a Unix time.
+fn oathtool_totp(secret_base32: &str, time: u64) -> String {
+    let output = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", secret_base32, &format!("--now=@{time}")])
+        .output()
+        .expect("oathtool is installed by scripts/dev");
+    assert!(output.status.success(), "oathtool failed");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn the_list_is_a_listbox_whose_focus_is_the_selection_and_a_screen_reader_hears_the_code() {
+    let sandbox = Sandbox::new();
+    let secrets = ["JBSWY3DPEHPK3PXP", "GEZDGNBVGY3TQOJQ", "MFRGGZDFMZTWQ2LK"];
+    for (n, (issuer, secret)) in ["GitHub", "GitLab", "Notion"]
+        .iter()
+        .zip(secrets)
+        .enumerate()
+    {
+        sandbox.cli_ok(&[
+            "add",
+            &format!("otpauth://totp/{issuer}:user{n}@example.com?secret={secret}&issuer={issuer}"),
+        ]);
+    }
+    let app = AppSession::start(&sandbox).await;
+    app.wait_for_count(".account", 3).await;
+    let listbox = app
+        .js("const l = document.getElementById('accounts');
+             return [l.getAttribute('role'), [...l.children].map(r => r.getAttribute('role'))];")
+        .await;
+    assert_eq!(
+        listbox,
+        serde_json::json!(["listbox", ["option", "option", "option"]])
+    );
+
+    // The focus starts in the search; ↓ takes it into the list, onto the row it selects.
+    app.click("#search").await;
+    app.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E015}")
+        .await
+        .expect("arrow");
+    // One Tab stop in the list, the selected row, which has the focus.
+    let roving = "const rows = [...document.querySelectorAll('.account')];
+        return [rows.filter(r => r.tabIndex === 0).map(r => r.querySelector('.issuer').textContent),
+                rows.filter(r => r.getAttribute('aria-selected') === 'true')
+                    .map(r => r.querySelector('.issuer').textContent),
+                document.activeElement.classList.contains('account')
+                    ? document.activeElement.querySelector('.issuer').textContent : null,
+                [...document.querySelectorAll('.account button')].every(b => b.tabIndex === -1)];";
+    assert_eq!(
+        app.js(roving).await,
+        serde_json::json!([["GitLab"], ["GitLab"], "GitLab", true])
+    );
+
+    // A screen reader, reading the real accessibility tree, hears GitLab's code on focus.
+    let pid = wait_for_process(app.driver_pid(), "sesame-app", true)
+        .await
+        .into_iter()
+        .find(|(_, name)| name == "sesame-app")
+        .map(|(pid, _)| pid)
+        .expect("the app's process");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let now = unix_now();
+        // The row's name changes when the code does: the code of now, or of the period just
+        // ended if the window has not rolled over yet.
+        let codes = [
+            oathtool_totp(secrets[1], now),
+            oathtool_totp(secrets[1], now - 30),
+        ];
+        let heard = focused_accessible(pid);
+        if let Some((role, name)) = &heard {
+            let spoken = name.split_once(", code ").map_or("", |(_, code)| code);
+            let digits: String = spoken.chars().filter(char::is_ascii_digit).collect();
+            if role == "list item"
+                && name.starts_with("GitLab, user1@example.com, code ")
+                && name.ends_with("seconds left")
+                && codes.iter().any(|code| digits.starts_with(code.as_str()))
+            {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the focused accessible is {heard:?}, not GitLab's row with code {codes:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // End and Home move selection and focus to the last and first rows.
+    for (key, expected) in [("\u{E010}", "Notion"), ("\u{E011}", "GitHub")] {
+        app.client
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys(key)
+            .await
+            .expect("key");
+        let state: serde_json::Value = app.js(roving).await;
+        assert_eq!(
+            state,
+            serde_json::json!([[expected], [expected], expected, true]),
+            "after {key:?}"
+        );
+    }
+    // Off-screen or not, every row has a name with its code (none is empty).
+    let names: Vec<String> = serde_json::from_value(
+        app.js("return [...document.querySelectorAll('.account')].map(r => r.getAttribute('aria-label'));")
+            .await,
+    )
+    .expect("names");
+    assert!(
+        names.iter().all(|n| n.contains(", code ")),
+        "rows without their code in the name: {names:?}"
+    );
     app.assert_no_script_errors().await;
     app.close().await;
 }

@@ -72,6 +72,13 @@ document.addEventListener("keydown", (event) => {
   } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
     event.preventDefault();
     moveSelection(event.key === "ArrowDown" ? 1 : -1);
+  } else if ((event.key === "Home" || event.key === "End") && event.target.closest?.("#accounts")) {
+    // Listbox keys: the first or last account (in the search they move the caret).
+    event.preventDefault();
+    moveSelection(event.key === "Home" ? -Infinity : Infinity);
+  } else if (event.key === "F2" && id) {
+    event.preventDefault();
+    openEdit(id);
   } else if (event.key === "Enter" && id && event.target.tagName !== "BUTTON") {
     event.preventDefault();
     copy(id);

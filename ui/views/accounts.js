@@ -82,6 +82,9 @@ function ringSvg() {
 function buildRow(account) {
   const item = element("li", "account");
   item.dataset.id = account.id;
+  item.id = `account-${account.id}`;
+  // An option of the listbox: the selected one is the list's single Tab stop (roving focus).
+  item.setAttribute("role", "option");
   item.tabIndex = -1;
   item.setAttribute("aria-selected", "false");
 
@@ -104,6 +107,9 @@ function buildRow(account) {
   codeBox.append(code, next);
   codeBox.title = account.kind === "hotp" ? "Generate and copy the next code" : "Copy code (Enter)";
   codeBox.setAttribute("aria-label", `Copy code for ${account.issuer || ""} ${account.name}`.trim());
+  // The row is the keyboard's target (Enter copies): its buttons are for the pointer, and an
+  // option's content is not navigable by a screen reader anyway.
+  codeBox.tabIndex = -1;
   codeBox.addEventListener("click", () => copy(account.id));
 
   const timer = element("span", "timer");
@@ -129,6 +135,7 @@ function buildRow(account) {
     button.dataset.action = action;
     button.title = title;
     button.setAttribute("aria-label", `${title.replace(/ \(.*\)/, "")}: ${account.issuer} ${account.name}`);
+    button.tabIndex = -1;
     actions.append(button);
   }
 
@@ -136,9 +143,29 @@ function buildRow(account) {
   item.addEventListener("click", (event) => {
     if (!event.target.closest("button")) select(account.id);
   });
-  rows.set(account.id, { item, account, code, next, arc, left, validUntil: 0, period: account.period });
+  const row = { item, account, code, next, arc, left, validUntil: 0, period: account.period, current: "" };
+  rows.set(account.id, row);
+  describe(row);
   viewport.observe(item);
   return item;
+}
+
+// The name a screen reader speaks for a row: who, the current code and the seconds left. Set
+// when the code changes and when the row is selected, not every second: a live countdown in
+// the name would be re-read on every tick.
+function describe(row) {
+  const { account } = row;
+  const who = [account.issuer, account.name].filter(Boolean).join(", ");
+  let what;
+  if (account.kind === "hotp") {
+    what = "counter-based, Enter makes and copies a code";
+  } else if (!row.current) {
+    what = "code not read yet";
+  } else {
+    const seconds = Math.max(0, Math.ceil(row.validUntil - Date.now() / 1000));
+    what = `code ${row.current}, ${seconds} seconds left`;
+  }
+  row.item.setAttribute("aria-label", `${who}, ${what}`);
 }
 
 export async function reload() {
@@ -185,8 +212,13 @@ function showCodes(codes) {
     const text = groupDigits(entry.code);
     if (row.code.textContent !== text) row.code.textContent = text;
     row.next.textContent = `next ${groupDigits(entry.next_code)}`;
+    row.next.classList.remove("copied");
     row.validUntil = entry.valid_until;
     row.period = entry.period;
+    if (row.current !== text) {
+      row.current = text;
+      describe(row);
+    }
     soonest = Math.min(soonest, entry.valid_until);
   }
   tick();
@@ -256,20 +288,33 @@ export function selectedId() {
   return item ? item.dataset.id : null;
 }
 
-export function select(id) {
-  for (const row of rows.values()) row.item.setAttribute("aria-selected", "false");
+// Selection and keyboard focus are one: the selected row is the list's Tab stop, and it takes
+// the focus whenever the focus is already in the list (or `focus` asks for it).
+export function select(id, { focus = false } = {}) {
   const row = rows.get(id);
   if (!row) return;
+  const focusInList = list.contains(document.activeElement);
+  for (const other of rows.values()) {
+    if (other === row) continue;
+    other.item.setAttribute("aria-selected", "false");
+    other.item.tabIndex = -1;
+  }
   row.item.setAttribute("aria-selected", "true");
+  row.item.tabIndex = 0;
+  describe(row);
+  if ((focus || focusInList) && document.activeElement !== row.item) {
+    row.item.focus({ preventScroll: true });
+  }
   row.item.scrollIntoView({ block: "nearest" });
 }
 
+// The arrows move the selection, and with it the focus, into the list (from the search too).
 export function moveSelection(step) {
   const ids = visibleIds();
   if (ids.length === 0) return;
   const index = ids.indexOf(selectedId());
   const target = index < 0 ? 0 : Math.min(ids.length - 1, Math.max(0, index + step));
-  select(ids[target]);
+  select(ids[target], { focus: true });
 }
 
 export async function copy(id) {
@@ -285,6 +330,8 @@ export async function copy(id) {
       showToast(`Copied a new ${who} code · clears in ${copied.clear_after} s`);
     } else {
       const copied = await copyCode(id);
+      // The code on the clipboard is the next one: say so where the user is looking.
+      row.next.classList.toggle("copied", copied.is_next);
       showToast(copied.is_next
         ? `Copied ${who}'s next code (the current one was about to expire) · clears in ${copied.clear_after} s`
         : `Copied ${who} · clears in ${copied.clear_after} s`);
