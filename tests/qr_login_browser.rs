@@ -157,6 +157,33 @@ impl Chrome {
         }
     }
 
+    /// Opens `url` and waits for `css` on it; on a busy machine the first load can end on an
+    /// error page (the proxy's upstream still starting), so it is opened again until the
+    /// deadline, and the failure shows what the browser had instead.
+    async fn open_page_with(&self, url: &str, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let opened = self.client.goto(url).await;
+            let found = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(5))
+                .for_element(Locator::Css(css))
+                .await;
+            if found.is_ok() {
+                return;
+            }
+            if Instant::now() > deadline {
+                let page = self.client.source().await.unwrap_or_default();
+                panic!(
+                    "{url} never showed {css} (last load: {opened:?}); the page: {}",
+                    page.chars().take(600).collect::<String>()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
     async fn fill(&self, css: &str, text: &str) {
         self.client
             .find(Locator::Css(css))
@@ -180,10 +207,8 @@ impl Chrome {
     /// "Sign in with Sesame" in a signed-out browser, once its code is on the screen.
     async fn open_sesame_login(&self, origin: &str) {
         self.client.delete_all_cookies().await.expect("sign out");
-        self.client
-            .goto(&format!("{origin}/login/sesame"))
-            .await
-            .expect("open");
+        self.open_page_with(&format!("{origin}/login/sesame"), "#status")
+            .await;
         self.wait_for_text("#status", "Scan this code").await;
     }
 
@@ -235,10 +260,8 @@ fn sesame_on(host: &netns::Host, data: &std::path::Path, ca: &std::path::Path) -
 /// Signs the browser in as the demo user with password and code.
 async fn sign_in(chrome: &Chrome, server: &DemoServer) {
     chrome
-        .client
-        .goto(&format!("{}/login", server.origin))
-        .await
-        .expect("open");
+        .open_page_with(&format!("{}/login", server.origin), "#username")
+        .await;
     chrome.fill("#username", "demo").await;
     chrome.fill("#password", &server.password).await;
     chrome.fill("#code", &server.code()).await;
