@@ -35,6 +35,22 @@ pub enum UiError {
     Other(String),
 }
 
+impl UiError {
+    /// The sentence the user reads.
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Keyring(message)
+            | Self::Index(message)
+            | Self::InvalidInput(message)
+            | Self::Duplicate(message)
+            | Self::NotFound(message)
+            | Self::Clipboard(message)
+            | Self::Policy(message)
+            | Self::Other(message) => message,
+        }
+    }
+}
+
 impl From<VaultError> for UiError {
     fn from(error: VaultError) -> Self {
         match error {
@@ -174,6 +190,10 @@ impl From<Error> for UiError {
                 Self::NotFound(error.to_string())
             }
             Error::NotTimeBased => Self::Other(error.to_string()),
+            Error::TooLateToUndo => Self::NotFound(format!(
+                "{}: the account was removed.",
+                sentence(&error.to_string())
+            )),
         }
     }
 }

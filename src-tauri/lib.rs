@@ -60,8 +60,13 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         })
         .on_window_event(|window, event| {
             if let WindowEvent::Destroyed = event {
+                let state = window.app_handle().state::<AppState>();
+                // With no window there is no Undo to offer: what was removed goes now.
+                for problem in state.finish_removals(true) {
+                    eprintln!("sesame: {problem}");
+                }
                 // The secrets were read for display; with no window there is nothing to show.
-                window.app_handle().state::<AppState>().forget_secrets();
+                state.forget_secrets();
             }
         })
 }
@@ -77,6 +82,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::accounts::rename_account,
         commands::accounts::move_account,
         commands::accounts::remove_account,
+        commands::accounts::undo_remove,
+        commands::accounts::finish_removals,
         commands::clipboard::copy_code,
         commands::scan::scan_screen,
         commands::scan::scan_image,

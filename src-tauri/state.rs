@@ -91,6 +91,30 @@ impl AppState {
         format!("dev.sesame.desktop.v{hash:016x}")
     }
 
+    /// Carries out the removals whose undo time has passed (all of them with `everything`: the
+    /// window is closing). What failed, in sentences; those accounts stay in Sesame.
+    pub fn finish_removals(&self, everything: bool) -> Vec<String> {
+        let Ok(sesame) = &self.sesame else {
+            return Vec::new();
+        };
+        sesame
+            .finish_removals(everything)
+            .into_iter()
+            .filter_map(|done| {
+                let error = done.result.err()?;
+                let who = [done.account.issuer, done.account.name]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" — ");
+                Some(format!(
+                    "{who} was not removed, and is still in Sesame: {}",
+                    UiError::from(error).message()
+                ))
+            })
+            .collect()
+    }
+
     /// Drops (and wipes) the secrets read for display, and any scan not added.
     pub fn forget_secrets(&self) {
         if let Ok(sesame) = &self.sesame {

@@ -144,17 +144,56 @@ async fn add_search_edit_reorder_and_remove_through_the_window() {
         .await;
     assert_eq!(sandbox.listed()[0].0, "Post");
 
-    // Remove, after confirming.
+    // Remove, after confirming: gone from the list at once, the secret kept while Undo is
+    // offered; Undo puts it back.
     let github_id = sandbox.listed()[1].2.clone();
     app.click(".account:nth-child(2) .action-remove").await;
     app.screenshot("window-remove-confirm").await;
     app.click("#remove-confirm").await;
     app.wait_for_texts(".account .issuer", &["Post"]).await;
-    assert_eq!(
-        secret_tool_lookup(&github_id),
-        None,
-        "the secret left the keyring"
+    app.wait_for_texts("#toast span", &["Removed GitHub — alice"])
+        .await;
+    assert!(
+        secret_tool_lookup(&github_id).is_some(),
+        "the secret stays while the removal can be undone"
     );
+    app.screenshot("window-remove-undo").await;
+    app.click("#toast .toast-action").await;
+    app.wait_for_texts(".account .issuer", &["Post", "GitHub"])
+        .await;
+    assert_eq!(sandbox.listed().len(), 2);
+
+    // By keyboard: Delete, confirm, Ctrl+Z.
+    let remove_by_keyboard = async || {
+        app.click(".account:nth-child(2) .issuer").await;
+        app.client
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys("\u{E017}")
+            .await
+            .expect("delete");
+        app.click("#remove-confirm").await;
+        app.wait_for_texts(".account .issuer", &["Post"]).await;
+    };
+    remove_by_keyboard().await;
+    app.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E009}z")
+        .await
+        .expect("ctrl+z");
+    app.wait_for_texts(".account .issuer", &["Post", "GitHub"])
+        .await;
+
+    // Removed again and left: once the undo time has passed it is gone for good.
+    remove_by_keyboard().await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while secret_tool_lookup(&github_id).is_some() {
+        assert!(Instant::now() < deadline, "the secret was not removed");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     assert_eq!(sandbox.listed().len(), 1);
 
     // A change made with the CLI shows when the window is focused again.
@@ -886,4 +925,71 @@ async fn the_list_is_a_listbox_whose_focus_is_the_selection_and_a_screen_reader_
     );
     app.assert_no_script_errors().await;
     app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn a_removal_still_undoable_survives_a_crash_and_is_carried_out_when_the_window_closes() {
+    let sandbox = Sandbox::new();
+    sandbox.cli_ok(&["add", "otpauth://totp/Keep:kim?secret=JBSWY3DPEHPK3PXP"]);
+    sandbox.cli_ok(&["add", "otpauth://totp/Drop:dee?secret=GEZDGNBVGY3TQOJQ"]);
+    let drop_id = sandbox.listed()[1].2.clone();
+    let remove_drop = async |app: &AppSession| {
+        app.wait_for_texts(".account .issuer", &["Keep", "Drop"])
+            .await;
+        app.click(".account:nth-child(2) .action-remove").await;
+        app.click("#remove-confirm").await;
+        app.wait_for_texts(".account .issuer", &["Keep"]).await;
+    };
+
+    // The window's process dies while Undo is offered: the account is all there still.
+    let app = AppSession::start(&sandbox).await;
+    remove_drop(&app).await;
+    let pid = wait_for_process(app.driver_pid(), "sesame-app", true)
+        .await
+        .into_iter()
+        .find(|(_, name)| name == "sesame-app")
+        .map(|(pid, _)| pid)
+        .expect("the app's process");
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    drop(app);
+    assert_eq!(sandbox.listed().len(), 2, "the index keeps the account");
+    assert!(
+        secret_tool_lookup(&drop_id).is_some(),
+        "the keyring keeps its secret"
+    );
+    let doctor = std::process::Command::new(support::cli_binary())
+        .arg("doctor")
+        .env("SESAME_DATA_DIR", sandbox.data.path())
+        .output()
+        .expect("sesame doctor");
+    let report = String::from_utf8_lossy(&doctor.stdout);
+    assert!(
+        report.contains("accounts: 2 with their secrets"),
+        "doctor finds both accounts whole: {report}"
+    );
+
+    // Closed (Ctrl+W) while Undo is offered: the removal is carried out before the process ends.
+    let app = AppSession::start(&sandbox).await;
+    remove_drop(&app).await;
+    // WebDriver may answer "no such window": the window is gone before the reply.
+    let _ = app
+        .find("#search")
+        .await
+        .send_keys("\u{e009}w\u{e000}")
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while secret_tool_lookup(&drop_id).is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "closing did not carry out the removal"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(sandbox.listed().len(), 1);
+    drop(app);
 }

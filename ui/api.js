@@ -8,6 +8,8 @@ export const addAccountForm = (form) => invoke("add_account_form", { form });
 export const renameAccount = (id, issuer, name) => invoke("rename_account", { id, issuer, name });
 export const moveAccount = (id, position) => invoke("move_account", { id, position });
 export const removeAccount = (id) => invoke("remove_account", { id });
+export const undoRemove = (id) => invoke("undo_remove", { id });
+export const finishRemovals = () => invoke("finish_removals");
 export const copyCode = (id) => invoke("copy_code", { id });
 export const nextHotp = (id) => invoke("next_hotp", { id });
 export const scanScreen = () => invoke("scan_screen");

@@ -4,7 +4,7 @@ import {
   reload, refreshCodes, tick, applySearch, moveSelection, selectedId, copy, currentAccounts,
   select,
 } from "./views/accounts.js";
-import { openAdd, openEdit, openRemove } from "./views/dialogs.js";
+import { openAdd, openEdit, openRemove, undo } from "./views/dialogs.js";
 import { openSettings } from "./views/settings.js";
 import { showError } from "./views/notify.js";
 import { openImport } from "./views/transfer.js";
@@ -66,6 +66,11 @@ document.addEventListener("keydown", (event) => {
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "w") {
     event.preventDefault();
     closeWindow().catch(showError);
+  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z"
+             && event.target !== search) {
+    // Undo the last removal while it can be (in the search, Ctrl+Z undoes typing).
+    event.preventDefault();
+    undo();
   } else if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     event.preventDefault();
     if (id) move(id, event.key === "ArrowUp" ? -1 : 1);

@@ -4,6 +4,7 @@ use serde::Serialize;
 use sesame_core::Account;
 use sesame_core::account_form::AccountForm;
 use sesame_core::otp::{Algorithm, OtpKind};
+use sesame_core::sesame::UNDO_SECONDS;
 use tauri::State;
 
 use super::account_id;
@@ -122,9 +123,34 @@ pub fn move_account(
     Ok(state.sesame()?.move_to(&account_id(&id)?, position)?)
 }
 
-/// Removes an account and its secret.
+/// A removal the user can still undo, for the toast's "Undo" line.
+#[derive(Debug, Serialize)]
+pub struct Removal {
+    account: AccountView,
+    undo_seconds: u64,
+}
+
+/// Takes an account out of the list; its secret is removed once the undo time has passed
+/// (`finish_removals`, or the window closing).
 #[tauri::command(async)]
-pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<(), UiError> {
-    state.sesame()?.remove(&account_id(&id)?)?;
-    Ok(())
+pub fn remove_account(state: State<'_, AppState>, id: String) -> Result<Removal, UiError> {
+    let account = state.sesame()?.remove_with_undo(&account_id(&id)?)?;
+    Ok(Removal {
+        account: AccountView::from(&account),
+        undo_seconds: UNDO_SECONDS,
+    })
+}
+
+/// Puts back an account whose removal is still pending.
+#[tauri::command(async)]
+pub fn undo_remove(state: State<'_, AppState>, id: String) -> Result<AccountView, UiError> {
+    let account = state.sesame()?.undo_remove(&account_id(&id)?)?;
+    Ok(AccountView::from(&account))
+}
+
+/// Carries out the removals whose undo time has passed; what could not be removed, in
+/// sentences (those accounts stay, and reappear in the list).
+#[tauri::command(async)]
+pub fn finish_removals(state: State<'_, AppState>) -> Result<Vec<String>, UiError> {
+    Ok(state.finish_removals(false))
 }

@@ -1,8 +1,11 @@
 // The add, edit and remove dialogs.
-import { addAccountUri, addAccountForm, addScanned, renameAccount, removeAccount, getPolicy } from "../api.js";
+import {
+  addAccountUri, addAccountForm, addScanned, renameAccount, removeAccount, undoRemove, finishRemovals,
+  getPolicy,
+} from "../api.js";
 import { chosenScanned, resetScan } from "./scan.js";
 import { reload, rowFor, select } from "./accounts.js";
-import { showToast } from "./notify.js";
+import { showToast, hideToast, showError } from "./notify.js";
 import { openImportText } from "./transfer.js";
 
 const $ = (id) => document.getElementById(id);
@@ -193,8 +196,8 @@ export function openRemove(id) {
   removing = id;
   const label = [row.account.issuer, row.account.name].filter(Boolean).join(" · ");
   $("remove-text").textContent =
-    `${label} will be removed and its secret deleted from the keyring. ` +
-    "To add it again you will need a new QR code from the service.";
+    `${label} will be removed and its secret deleted from the keyring (you can undo for a few ` +
+    "seconds). To add it again later you will need a new QR code from the service.";
   $("remove-error").textContent = "";
   removeDialog.showModal();
   // The safe choice has the focus: Enter keeps the account.
@@ -204,11 +207,55 @@ export function openRemove(id) {
 $("remove-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
-    await removeAccount(removing);
+    const removal = await removeAccount(removing);
     removeDialog.close();
     await reload();
-    showToast("Account removed");
+    offerUndo(removal);
   } catch (error) {
     $("remove-error").textContent = message(error);
   }
 });
+
+// The last removal that can still be undone (Ctrl+Z), until its time passes.
+let undoable = null;
+let finishTimer = null;
+
+function offerUndo(removal) {
+  const { account } = removal;
+  const who = [account.issuer, account.name].filter(Boolean).join(" — ");
+  undoable = account.id;
+  showToast(`Removed ${who}`, { label: "Undo", run: undo, seconds: removal.undo_seconds });
+  // The removal is carried out by the Rust side once its time has passed (and at the latest
+  // when the window closes); this asks for it then, and shows a failure.
+  clearTimeout(finishTimer);
+  finishTimer = setTimeout(finish, removal.undo_seconds * 1000 + 300);
+}
+
+async function finish() {
+  undoable = null;
+  try {
+    const problems = await finishRemovals();
+    if (problems.length) {
+      showError({ message: problems.join(" ") });
+      await reload();
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
+export async function undo() {
+  if (!undoable) return false;
+  const id = undoable;
+  undoable = null;
+  hideToast();
+  try {
+    const account = await undoRemove(id);
+    await reload();
+    select(account.id, { focus: true });
+    showToast(`${[account.issuer, account.name].filter(Boolean).join(" — ")} is back`);
+  } catch (error) {
+    showError(error);
+  }
+  return true;
+}

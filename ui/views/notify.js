@@ -17,9 +17,29 @@ export function clearError() {
   banner.hidden = true;
 }
 
-export function showToast(text) {
-  toast.textContent = text;
+// A short confirmation; with `action` ({ label, run, seconds }), one that offers to take it
+// back (Undo) and stays for that long.
+export function showToast(text, action = null) {
+  const words = document.createElement("span");
+  words.textContent = text;
+  toast.replaceChildren(words);
+  if (action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "toast-action";
+    button.textContent = action.label;
+    button.addEventListener("click", () => {
+      hideToast();
+      action.run();
+    });
+    toast.append(button);
+  }
   toast.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { toast.hidden = true; }, 2600);
+  toastTimer = setTimeout(hideToast, action ? action.seconds * 1000 : 2600);
+}
+
+export function hideToast() {
+  clearTimeout(toastTimer);
+  toast.hidden = true;
 }

@@ -36,9 +36,15 @@ const DATA_FILES: &[&str] = &[
 ];
 
 impl Sesame {
-    /// Usable accounts, in display order (the index alone: no keyring access).
+    /// Usable accounts, in display order (the index alone: no keyring access); an account whose
+    /// removal can still be undone is not listed.
     pub fn accounts(&self) -> Result<Vec<Account>, Error> {
-        Ok(self.vault.accounts()?)
+        let mut accounts = self.vault.accounts()?;
+        if self.has_pending_removals() {
+            let pending = self.pending_removal_ids();
+            accounts.retain(|a| !pending.contains(&a.id));
+        }
+        Ok(accounts)
     }
 
     /// The accounts `term` finds, best first (see [`crate::search`]); an empty term finds all.
@@ -125,7 +131,19 @@ impl Sesame {
 
     /// Moves an account to `position` in the display order.
     pub fn move_to(&self, id: &AccountId, position: usize) -> Result<(), Error> {
-        Ok(self.vault.move_to(id, position)?)
+        // `position` counts the listed accounts; the index also holds those being removed.
+        let mut to = position;
+        if self.has_pending_removals() {
+            let everything = self.vault.accounts()?;
+            let listed = self.accounts()?;
+            to = listed.get(position).map_or(everything.len(), |there| {
+                everything
+                    .iter()
+                    .position(|a| a.id == there.id)
+                    .unwrap_or(position)
+            });
+        }
+        Ok(self.vault.move_to(id, to)?)
     }
 
     /// Checks that the keyring answers and that the index and the keyring agree, finishing any

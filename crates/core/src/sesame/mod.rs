@@ -10,6 +10,7 @@ mod accounts;
 mod codes;
 mod moving;
 mod preferences;
+mod removing;
 mod scanning;
 mod sign_in;
 #[cfg(test)]
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use accounts::{ScannedAccounts, TypedAccount};
 pub use codes::{Copied, LookedUpCode, RollingCode};
 pub use preferences::SettingsInForce;
+pub use removing::{CarriedOut, UNDO_SECONDS};
 #[cfg(feature = "screen")]
 pub use scanning::KEEP_LOOKING;
 pub use sign_in::{DEVICE_NAME, Review, ServerEntry, ServerHealth};
@@ -87,6 +89,9 @@ pub enum Error {
     /// `sesame code` found nothing because there is nothing.
     #[error("there are no accounts yet")]
     NoAccounts,
+    /// Undo came after the removal was carried out (or none was asked for).
+    #[error("that removal can no longer be undone")]
+    TooLateToUndo,
 }
 
 /// Where the policy comes from: the machine's, read again at each use so that a change IT makes
@@ -105,6 +110,8 @@ pub struct Sesame {
     device_keys: Arc<dyn SecretStore>,
     clipboard: Arc<SecretClipboard>,
     unlocked: Mutex<Unlocked>,
+    /// Removals the user can still undo (see `removing`).
+    pending_removals: Mutex<removing::PendingRemovals>,
 }
 
 impl Sesame {
@@ -132,6 +139,7 @@ impl Sesame {
             device_keys: Arc::new(KeyringStore::new(DEVICE_KEY_SERVICE)),
             clipboard: Arc::new(SecretClipboard::new()),
             unlocked: Mutex::default(),
+            pending_removals: Mutex::default(),
         }
     }
 
@@ -150,6 +158,7 @@ impl Sesame {
             device_keys,
             clipboard: Arc::new(SecretClipboard::new()),
             unlocked: Mutex::default(),
+            pending_removals: Mutex::default(),
         }
     }
 

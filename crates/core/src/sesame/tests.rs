@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::*;
+use crate::account::AccountId;
 use crate::account_form::AccountForm;
 use crate::otp::{Algorithm, FixedClock, OtpKind};
 use crate::scan::Payload;
@@ -247,4 +248,71 @@ fn the_data_dir_given_wins_over_the_environment() {
         Sesame::data_dir_from_environment(Some(given.clone())),
         Ok(given)
     );
+}
+
+#[test]
+fn a_removal_leaves_the_list_at_once_keeps_the_secret_until_finished_and_can_be_undone() {
+    let fixture = Fixture::new();
+    let sesame = fixture.sesame(ONE_SECOND_LEFT, "");
+    let add = |issuer: &str| {
+        let uri = format!("otpauth://totp/{issuer}:ada?secret=GEZDGNBVGY3TQOJQ&issuer={issuer}");
+        sesame.add_uri(&uri).expect("added").account.id
+    };
+    let (first, second, third) = (add("First"), add("Second"), add("Third"));
+    let listed = |sesame: &Sesame| -> Vec<AccountId> {
+        sesame
+            .accounts()
+            .expect("list")
+            .into_iter()
+            .map(|a| a.id)
+            .collect()
+    };
+
+    let removed = sesame.remove_with_undo(&second).expect("asked");
+    assert_eq!(removed.issuer, "Second");
+    assert_eq!(listed(&sesame), [first.clone(), third.clone()]);
+    assert_eq!(
+        fixture.store.len(),
+        3,
+        "the secret stays while Undo is possible"
+    );
+    // Positions count what is listed: "Third" to the top of [First, Third].
+    sesame.move_to(&third, 0).expect("moved");
+    assert_eq!(listed(&sesame), [third.clone(), first.clone()]);
+    sesame.move_to(&third, 1).expect("moved back");
+    assert_eq!(listed(&sesame), [first.clone(), third.clone()]);
+    // Not due yet on this (fixed) clock: nothing is carried out.
+    assert!(sesame.finish_removals(false).is_empty());
+
+    let back = sesame.undo_remove(&second).expect("undone");
+    assert_eq!(back.issuer, "Second");
+    // Back in the list; it kept its place in the index, which the moves went round.
+    assert_eq!(
+        listed(&sesame),
+        [first.clone(), third.clone(), second.clone()]
+    );
+    assert!(matches!(
+        sesame.undo_remove(&second),
+        Err(Error::TooLateToUndo)
+    ));
+
+    sesame.remove_with_undo(&first).expect("asked");
+    let done = sesame.finish_removals(true);
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].account.id, first);
+    assert!(done[0].result.is_ok());
+    assert_eq!(
+        fixture.store.len(),
+        2,
+        "the secret went with the finished removal"
+    );
+    assert!(matches!(
+        sesame.undo_remove(&first),
+        Err(Error::TooLateToUndo)
+    ));
+    assert!(matches!(
+        sesame.remove_with_undo(&first),
+        Err(Error::AccountGone)
+    ));
+    assert_eq!(listed(&sesame), [third, second]);
 }
