@@ -1,4 +1,5 @@
 // Wiring: keyboard, search, row actions, and reloading when the CLI changed the vault.
+import "./views/tooltip.js";
 import { moveAccount, closeWindow } from "./api.js";
 import {
   reload, refreshCodes, tick, applySearch, moveSelection, selectedId, copy, currentAccounts,

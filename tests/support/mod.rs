@@ -312,6 +312,22 @@ impl AppSession {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Moves the real pointer (WebDriver's input actions) over the middle of `css`.
+    pub async fn hover(&self, css: &str) {
+        use fantoccini::actions::{InputSource as _, MouseActions, PointerAction};
+        let element = self.find(css).await;
+        let moves = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(moves)
+            .await
+            .unwrap_or_else(|e| panic!("hover {css}: {e}"));
+    }
+
     /// Types into the field matching `css`, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;

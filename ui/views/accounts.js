@@ -97,6 +97,8 @@ function buildRow(account) {
     element("span", "issuer", account.issuer || account.name),
     element("span", "name", account.issuer ? account.name : ""),
   );
+  // The whole name on hover, when the row has to cut it.
+  label.dataset.tipWhenCut = [account.issuer, account.name].filter(Boolean).join(" — ");
 
   const codeBox = element("button", "code-box");
   codeBox.type = "button";

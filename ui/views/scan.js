@@ -22,6 +22,8 @@ function show(view) {
   list.replaceChildren();
   // Accounts first; the codes that cannot be added after them, saying why.
   const ordered = [...view.codes].sort((a, b) => Boolean(a.refusal) - Boolean(b.refusal));
+  // Where a code was found is worth saying only when there was more than one place to look.
+  const places = new Set(view.codes.map((code) => code.source)).size;
   for (const code of ordered) {
     const item = document.createElement("li");
     const label = document.createElement("label");
@@ -34,8 +36,9 @@ function show(view) {
     text.textContent = code.description;
     const source = document.createElement("span");
     source.className = "source";
-    source.textContent = code.refusal ? `${code.refusal} (${code.source})` : code.source;
-    text.append(source);
+    const place = places > 1 ? code.source : "";
+    source.textContent = code.refusal ? [code.refusal, place && `(${place})`].filter(Boolean).join(" ") : place;
+    if (source.textContent) text.append(source);
     label.className = "check";
     item.className = code.refusal ? "refused" : "";
     if (code.action) {

@@ -119,6 +119,21 @@ impl OtpParams {
         }
     }
 
+    /// What a person needs to know of the parameters, and only that: "6 digits, every 30 s";
+    /// the algorithm only when it is not the usual SHA1 ("8 digits, every 30 s, SHA256").
+    pub fn short_summary(&self) -> String {
+        let unusual = if self.algorithm == Algorithm::Sha1 {
+            String::new()
+        } else {
+            format!(", {}", self.algorithm)
+        };
+        match self.kind {
+            OtpKind::Totp => format!("{} digits, every {} s{unusual}", self.digits, self.period),
+            OtpKind::Hotp => format!("{} digits, counter-based{unusual}", self.digits),
+            OtpKind::Steam => "Steam Guard".to_owned(),
+        }
+    }
+
     /// TOTP with the given parameters, checked.
     pub fn totp(algorithm: Algorithm, digits: u8, period: u32) -> Result<Self, ParamsError> {
         Self {

@@ -95,12 +95,17 @@ impl Payload {
     /// One line saying what the code holds, with no secret in it.
     pub fn describe(&self) -> String {
         match self {
+            // "Notion — alice@example.com (6 digits, every 30 s)": who, then how, as people say it.
             Self::Account(text) => match uri::parse(text) {
-                Ok(parsed) => format!(
-                    "account {} ({})",
-                    parsed.account.label(),
-                    parsed.account.params.summary()
-                ),
+                Ok(parsed) => {
+                    let account = &parsed.account;
+                    let who = [account.issuer.as_str(), account.name.as_str()]
+                        .into_iter()
+                        .filter(|part| !part.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" — ");
+                    format!("{who} ({})", account.params.short_summary())
+                }
                 Err(error) => format!("an otpauth:// URI that cannot be added: {error}"),
             },
             Self::Migration(text) => match migration::parse(text) {
@@ -183,6 +188,23 @@ mod tests {
         let long = Payload::classify("a".repeat(MAX_TEXT_BYTES + 1).as_bytes());
         assert!(matches!(&long, Payload::Unusable { reason, .. } if reason.contains("more than")));
         assert!(long.not_an_account().is_some());
+    }
+
+    #[test]
+    fn an_account_reads_as_people_say_it() {
+        let describe = |text: &str| Payload::classify(text.as_bytes()).describe();
+        assert_eq!(
+            describe("otpauth://totp/Notion:alice@example.com?secret=JBSWY3DP&issuer=Notion"),
+            "Notion — alice@example.com (6 digits, every 30 s)"
+        );
+        assert_eq!(
+            describe("otpauth://totp/bob?secret=JBSWY3DP&digits=8&algorithm=SHA256&period=60"),
+            "bob (8 digits, every 60 s, SHA256)"
+        );
+        assert_eq!(
+            describe("otpauth://hotp/Bank:ada?secret=JBSWY3DP&counter=3"),
+            "Bank — ada (6 digits, counter-based)"
+        );
     }
 
     #[test]

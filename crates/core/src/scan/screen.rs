@@ -38,10 +38,15 @@ pub fn scan_screens() -> Result<ScanReport, ScanError> {
     }
     let mut report = ScanReport::default();
     for (index, monitor) in monitors.iter().enumerate() {
-        let name = monitor.name().ok().filter(|n| !n.is_empty()).map_or_else(
-            || format!("screen {}", index + 1),
-            |n| format!("screen {} ({n})", index + 1),
-        );
+        // A monitor's own name, unless it says nothing more (Xvfb's are all called "screen").
+        let name = monitor
+            .name()
+            .ok()
+            .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case("screen"))
+            .map_or_else(
+                || format!("screen {}", index + 1),
+                |n| format!("screen {} ({n})", index + 1),
+            );
         let area = Area {
             x: monitor.x().map_err(refused)?,
             y: monitor.y().map_err(refused)?,
