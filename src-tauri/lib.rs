@@ -92,6 +92,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::login::decide_login,
         commands::login::preview_binding,
         commands::login::bind_scanned,
+        commands::login::copy_pairing_code,
         commands::login::take_deep_link,
         commands::login::list_servers,
         commands::login::unbind_server,

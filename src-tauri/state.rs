@@ -28,6 +28,8 @@ pub struct AppState {
     /// The import the window is walking through: the file until its password is given, then
     /// the preview until the user imports or cancels (both wiped on drop).
     import: Mutex<ImportInProgress>,
+    /// The pairing code of the last binding, for its Copy button (wiped on drop).
+    pairing_code: Mutex<Option<Zeroizing<String>>>,
 }
 
 /// Where an import in the window stands.
@@ -56,6 +58,7 @@ impl AppState {
             pending_login: Mutex::default(),
             deep_links: Mutex::default(),
             import: Mutex::default(),
+            pairing_code: Mutex::default(),
         }
     }
 
@@ -122,6 +125,7 @@ impl AppState {
         }
         self.scanned().clear();
         *self.import() = ImportInProgress::None;
+        *self.pairing_code() = None;
     }
 
     /// True while a copied code's clear has not run: the process must stay until it has.
@@ -146,6 +150,11 @@ impl AppState {
     /// The sign-in under review.
     pub fn pending_login(&self) -> MutexGuard<'_, Option<PendingApproval>> {
         self.pending_login.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The pairing code of the last binding.
+    pub fn pairing_code(&self) -> MutexGuard<'_, Option<Zeroizing<String>>> {
+        self.pairing_code.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The import in progress.

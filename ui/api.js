@@ -20,6 +20,7 @@ export const reviewLogin = (index) => invoke("review_login", { index });
 export const decideLogin = (approve, number) => invoke("decide_login", { approve, number });
 export const previewBinding = (index) => invoke("preview_binding", { index });
 export const bindScanned = (index) => invoke("bind_scanned", { index });
+export const copyPairingCode = () => invoke("copy_pairing_code");
 export const takeDeepLink = () => invoke("take_deep_link");
 export const listServers = () => invoke("list_servers");
 export const unbindServer = (origin) => invoke("unbind_server", { origin });

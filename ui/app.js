@@ -7,6 +7,7 @@ import {
 } from "./views/accounts.js";
 import { openAdd, openEdit, openRemove, undo } from "./views/dialogs.js";
 import { openSettings } from "./views/settings.js";
+import { approveFromScreen } from "./views/login.js";
 import { showError } from "./views/notify.js";
 import { openImport } from "./views/transfer.js";
 
@@ -61,6 +62,9 @@ document.addEventListener("keydown", (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "n") {
     event.preventDefault();
     openAdd();
+  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "l") {
+    event.preventDefault();
+    approveFromScreen();
   } else if ((event.ctrlKey || event.metaKey) && event.key === ",") {
     event.preventDefault();
     openSettings();

@@ -8,6 +8,7 @@ use sesame_core::sesame::{DEVICE_NAME, Error};
 use sesame_protocol::address::AddressMatch;
 use sesame_protocol::wire::{Decision, SessionState};
 use tauri::{AppHandle, Manager, Runtime, State};
+use zeroize::Zeroizing;
 
 use crate::error::UiError;
 use crate::state::AppState;
@@ -174,11 +175,23 @@ pub async fn bind_scanned<R: Runtime>(
 ) -> Result<BoundView, UiError> {
     let text = scanned_text(&state, index, SignInCode::Bind)?;
     let bound = off_the_runtime(app, move |_, sesame| sesame.bind(&text, DEVICE_NAME)).await?;
+    *state.pairing_code() = Some(Zeroizing::new(bound.pairing_code.clone()));
     Ok(BoundView {
         origin: bound.origin,
         account: bound.account,
         pairing_code: bound.pairing_code,
     })
+}
+
+/// Copies the last binding's pairing code, for pasting into the site's page; the seconds until
+/// the clipboard is cleared.
+#[tauri::command(async)]
+pub fn copy_pairing_code(state: State<'_, AppState>) -> Result<u64, UiError> {
+    let code = state
+        .pairing_code()
+        .clone()
+        .ok_or_else(|| UiError::NotFound("there is no pairing code to copy".to_owned()))?;
+    Ok(state.sesame()?.copy_pairing_code(&code)?)
 }
 
 /// A bound server, as the settings list shows it.

@@ -26,6 +26,8 @@ pub struct ScannedCode {
     refusal: Option<String>,
     /// For Sesame's own codes, what the window can do with it instead.
     action: Option<SignInCode>,
+    /// For Sesame's own codes, the site they name (as claimed; the sheets check it).
+    site: Option<String>,
 }
 
 /// What a scan found.
@@ -58,6 +60,7 @@ fn present(state: &AppState, report: ScanReport) -> ScanView {
                     .flatten()
                     .map(|r| format!("Not added: {r}.")),
                 action,
+                site: found.payload.site(),
             }
         })
         .collect();

@@ -1,12 +1,18 @@
-// QR sign-in from the window: the approval sheet (where the sign-in comes from, the number,
-// Approve and an equally large Deny) and the binding sheet (the site, the account, the binding
-// it replaces; nothing is bound until the user says so).
-import { reviewLogin, decideLogin, previewBinding, bindScanned, takeDeepLink } from "../api.js";
+// QR sign-in from the window: "Approve sign-in" (the header's button, Ctrl+L) reads the screen
+// and goes straight to the sheet for the one Sesame code found, or lists them by site; the
+// approval sheet (where the sign-in comes from, the number, Approve and an equally large Deny)
+// and the binding sheet (the site, the account, the binding it replaces; nothing is bound
+// until the user says so; then the pairing code, large, with Copy).
+import {
+  reviewLogin, decideLogin, previewBinding, bindScanned, takeDeepLink, scanScreen, copyPairingCode,
+} from "../api.js";
 import { showToast } from "./notify.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("approve-dialog");
 const bindDialog = $("bind-dialog");
+const findDialog = $("signin-dialog");
+const addError = (text) => { $("add-error").textContent = text; };
 
 function message(error) {
   return error && error.message ? error.message : String(error);
@@ -21,16 +27,18 @@ const WHERE = {
   mismatch: "NOT on this computer's network address",
 };
 
-export async function reviewScannedLogin(index) {
-  $("add-error").textContent = "";
+// Opens the approval sheet for a scanned sign-in code; `report` says why it cannot.
+export async function reviewScannedLogin(index, report = addError) {
+  report("");
   let view;
   try {
     view = await reviewLogin(index);
   } catch (error) {
-    $("add-error").textContent = message(error);
+    report(message(error));
     return;
   }
   if ($("add-dialog").open) $("add-dialog").close();
+  if (findDialog.open) findDialog.close();
   $("a-origin").textContent = view.origin;
   $("a-account").textContent = view.account;
   $("a-browser").textContent = `${view.browser} at ${view.browser_address}`;
@@ -75,8 +83,8 @@ $("a-deny").addEventListener("click", () => decide(false));
 let bindIndex = null;
 
 // Shows what a binding code offers and waits for the user's consent; `report` says why not.
-export async function bindToServer(index, report = (text) => { $("add-error").textContent = text; }) {
-  $("add-error").textContent = "";
+export async function bindToServer(index, report = addError) {
+  report("");
   let offer;
   try {
     offer = await previewBinding(index);
@@ -85,6 +93,7 @@ export async function bindToServer(index, report = (text) => { $("add-error").te
     return;
   }
   if ($("add-dialog").open) $("add-dialog").close();
+  if (findDialog.open) findDialog.close();
   bindIndex = index;
   $("b-origin").textContent = offer.origin;
   $("b-account").textContent = offer.account;
@@ -107,6 +116,7 @@ $("bind-form").addEventListener("submit", async (event) => {
   try {
     const bound = await bindScanned(bindIndex);
     $("b-code").textContent = bound.pairing_code;
+    $("b-pairing-site").textContent = bound.origin;
     $("b-pairing").hidden = false;
     $("b-advice").hidden = true;
     $("b-bind").hidden = true;
@@ -117,6 +127,85 @@ $("bind-form").addEventListener("submit", async (event) => {
   }
 });
 $("b-cancel").addEventListener("click", () => bindDialog.close());
+$("b-copy").addEventListener("click", async () => {
+  try {
+    const clearAfter = await copyPairingCode();
+    showToast(`Pairing code copied · clears in ${clearAfter} s`);
+  } catch (error) {
+    $("bind-error").textContent = message(error);
+  }
+});
+
+// --- Approve sign-in: read the screen, go to the code found ---------------------------------
+
+const findStatus = (text) => { $("signin-status").textContent = text; };
+let looking = false;
+
+function listFound(codes) {
+  const list = $("signin-found");
+  list.replaceChildren();
+  for (const code of codes) {
+    const item = document.createElement("li");
+    const text = document.createElement("span");
+    const site = code.site || "a site Sesame cannot read";
+    text.textContent = code.action === "login" ? `Sign in to ${site}` : `Bind Sesame to ${site}`;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = code.action === "login" ? "Review…" : "Bind…";
+    button.dataset.scanAction = code.action;
+    button.addEventListener("click", () =>
+      (code.action === "login" ? reviewScannedLogin : bindToServer)(code.index, findStatus));
+    item.append(text, button);
+    list.append(item);
+  }
+}
+
+export async function approveFromScreen() {
+  if (looking || dialog.open || bindDialog.open) return;
+  looking = true;
+  $("approve-button").disabled = true;
+  $("signin-again").disabled = true;
+  $("signin-found").replaceChildren();
+  findStatus("Looking at the screen…");
+  let codes = [];
+  let failure = null;
+  try {
+    // The window steps out of the way while the screen is read.
+    const view = await scanScreen();
+    codes = view.codes.filter((code) => code.action);
+  } catch (error) {
+    failure = message(error);
+  } finally {
+    looking = false;
+    $("approve-button").disabled = false;
+    $("signin-again").disabled = false;
+  }
+  if (!failure && codes.length === 1) {
+    const [code] = codes;
+    const open = code.action === "login" ? reviewScannedLogin : bindToServer;
+    // Shown in the finding sheet if the code cannot be used (expired, site not bound, ...).
+    await open(code.index, (text) => {
+      if (!text) return;
+      findStatus(text);
+      if (!findDialog.open) findDialog.showModal();
+    });
+    return;
+  }
+  if (failure) {
+    findStatus(failure);
+  } else if (codes.length === 0) {
+    findStatus("No sign-in code is on the screen. Open the site's \u201cSign in with Sesame\u201d page " +
+      "(or its \u201cAdd Sesame\u201d code) so that the code is visible, then look again.");
+  } else {
+    findStatus(`${codes.length} Sesame codes are on the screen: choose the one you opened.`);
+    listFound(codes);
+  }
+  if (!findDialog.open) findDialog.showModal();
+  $("signin-again").focus();
+}
+
+$("approve-button").addEventListener("click", approveFromScreen);
+$("signin-again").addEventListener("click", approveFromScreen);
 
 // A sesame:// link Sesame was opened with ("Open in Sesame" on a sign-in page, a binding link):
 // opened in the same sheets as a code read off the screen. While a sheet is open the next link

@@ -62,7 +62,7 @@ async function sesameLogin() {
     $("qr").innerHTML = session.qr_svg;
     $("open-in-sesame").href = session.qr_uri;
     $("number-box").hidden = true;
-    $("status").textContent = "Scan this code with Sesame on this computer.";
+    $("status").textContent = "Scan this code with Sesame on this computer: press \u201cApprove sign-in\u201d in its window (Ctrl+L).";
     let version = 0;
     for (;;) {
       const status = await poll(session.sid, version);
@@ -137,7 +137,7 @@ if (bindButton) {
       return;
     }
     $("bind-qr").innerHTML = offer.qr_svg;
-    $("bind-status").textContent = "Scan this code with Sesame (Add account → Scan, or `sesame bind --from-screen`).";
+    $("bind-status").textContent = "Scan this code with Sesame on this computer: press \u201cApprove sign-in\u201d in its window (Ctrl+L).";
     for (;;) {
       await new Promise((done) => setTimeout(done, 1000));
       const binding = await api("GET", `/api/bindings/${offer.binding_id}`);

@@ -1,5 +1,7 @@
 //! What a QR code holds, as far as Sesame is concerned.
 
+use sesame_protocol::qr::{BindQr, LoginQr};
+
 use crate::otpauth::{migration, uri};
 
 /// Longest text Sesame takes from a QR code. An otpauth URI with a 512-bit secret and long
@@ -62,6 +64,17 @@ impl Payload {
         }
     }
 
+    /// The site a Sesame sign-in or binding code names (as the code claims it: the approval
+    /// checks the claim against the key pinned for that site); `None` for anything else, or a
+    /// code whose site cannot be read.
+    pub fn site(&self) -> Option<String> {
+        match self {
+            Self::Login(text) => LoginQr::parse(text).ok().map(|qr| qr.origin.to_string()),
+            Self::Bind(text) => BindQr::parse(text).ok().map(|qr| qr.origin.to_string()),
+            _ => None,
+        }
+    }
+
     /// Classifies a code's bytes.
     pub fn classify(bytes: &[u8]) -> Self {
         if bytes.len() > MAX_TEXT_BYTES {
@@ -115,8 +128,14 @@ impl Payload {
                 ),
                 Err(error) => format!("a Google Authenticator export that cannot be read: {error}"),
             },
-            Self::Login(_) => "a Sesame sign-in request".into(),
-            Self::Bind(_) => "a Sesame device-binding offer".into(),
+            Self::Login(_) => match self.site() {
+                Some(site) => format!("a Sesame sign-in to {site}"),
+                None => "a Sesame sign-in code whose site cannot be read".into(),
+            },
+            Self::Bind(_) => match self.site() {
+                Some(site) => format!("an offer to bind Sesame to {site}"),
+                None => "a Sesame binding code whose site cannot be read".into(),
+            },
             Self::Text(text) => format!("text: {}", preview(text)),
             Self::Unusable { reason, .. } => format!("unusable: {reason}"),
         }
@@ -204,6 +223,31 @@ mod tests {
         assert_eq!(
             describe("otpauth://hotp/Bank:ada?secret=JBSWY3DP&counter=3"),
             "Bank — ada (6 digits, counter-based)"
+        );
+    }
+
+    #[test]
+    fn a_sesame_code_names_its_site() {
+        let offer = BindQr {
+            origin: sesame_protocol::origin::Origin::parse("https://login.example.com")
+                .expect("origin"),
+            // 16 bytes each, base64url without padding.
+            binding_id: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+            enroll_secret: "AQEBAQEBAQEBAQEBAQEBAQ".into(),
+            expires: 1_999_999_999,
+        };
+        let uri = offer.to_uri();
+        let payload = Payload::classify(uri.as_bytes());
+        assert_eq!(payload.site().as_deref(), Some("https://login.example.com"));
+        assert_eq!(
+            payload.describe(),
+            "an offer to bind Sesame to https://login.example.com"
+        );
+        let unreadable = Payload::classify(b"sesame://login?v=1&o=nonsense");
+        assert_eq!(unreadable.site(), None);
+        assert_eq!(
+            unreadable.describe(),
+            "a Sesame sign-in code whose site cannot be read"
         );
     }
 

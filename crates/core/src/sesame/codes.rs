@@ -139,6 +139,12 @@ impl Sesame {
         Ok(codes)
     }
 
+    /// Puts a binding's pairing code (as [`Sesame::bind`] gave it) on the clipboard, for the
+    /// site's page: marked secret and cleared like a code. The seconds until it is cleared.
+    pub fn copy_pairing_code(&self, code: &str) -> Result<u64, Error> {
+        self.put_on_clipboard(code)
+    }
+
     fn put_on_clipboard(&self, code: &str) -> Result<u64, Error> {
         let seconds = self.settings().clipboard_clear_seconds;
         self.clipboard
