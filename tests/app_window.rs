@@ -12,6 +12,9 @@ use support::{
     tray_binary, unix_now,
 };
 
+/// Held by the tests that put codes on the screen and read it, so none reads another's codes.
+static SCREEN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const NEEDS: &str = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`";
 
 #[tokio::test]
@@ -609,6 +612,7 @@ async fn closing_the_window_ends_its_process_and_the_tray_opens_and_quits_it() {
 #[tokio::test]
 #[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
 async fn scanning_the_screen_shows_what_was_found_and_adds_only_what_the_user_picks() {
+    let _screen = SCREEN.lock().await;
     let sandbox = Sandbox::new();
     let app = AppSession::start(&sandbox).await;
     app.find("#empty").await;
@@ -1040,6 +1044,114 @@ async fn tooltips_stay_inside_the_window_and_a_cut_name_shows_whole_on_hover() {
     app.hover(".account .label").await;
     wait_for_tooltip(&format!("Example — {long}")).await;
     app.screenshot_screen("window-tooltip").await;
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn approve_sign_in_lists_several_codes_by_site_and_says_when_there_is_none() {
+    let _screen = SCREEN.lock().await;
+    let sandbox = Sandbox::new();
+    let app = AppSession::start(&sandbox).await;
+    app.find("#empty").await;
+
+    // Nothing on the screen: the sheet says what to do, and offers to look again.
+    app.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys("\u{E009}l")
+        .await
+        .expect("ctrl+l");
+    let wait_for_status = async |wanted: &str| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let status = app
+                .js("return [document.getElementById('signin-dialog').open,
+                             document.getElementById('signin-status').textContent];")
+                .await;
+            if status[0] == true && status[1].as_str().is_some_and(|s| s.starts_with(wanted)) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "status {status}, wanted {wanted:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    wait_for_status("No sign-in code is on the screen.").await;
+
+    // Two sites' binding codes on the screen (loopback ports where nothing listens).
+    let closed = [support::free_port(), support::free_port()];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut windows = Vec::new();
+    for (n, (port, x)) in closed.iter().zip([700, 1300]).enumerate() {
+        let offer = sesame_protocol::qr::BindQr {
+            origin: sesame_protocol::origin::Origin::parse(&format!("http://127.0.0.1:{port}"))
+                .expect("origin"),
+            binding_id: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+            enroll_secret: "AQEBAQEBAQEBAQEBAQEBAQ".into(),
+            expires: unix_now() + 600,
+        };
+        let file = dir.path().join(format!("offer{n}.png"));
+        sesame_core::scan::corpus::render(offer.to_uri().as_bytes(), 4)
+            .save(&file)
+            .expect("save");
+        windows.push(
+            std::process::Command::new("display")
+                .args(["-geometry", &format!("+{x}+500")])
+                .arg(&file)
+                .spawn()
+                .expect("ImageMagick's display"),
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    app.click("#signin-again").await;
+    wait_for_status("2 Sesame codes are on the screen").await;
+    let mut listed: Vec<String> = serde_json::from_value(
+        app.js("return [...document.querySelectorAll('#signin-found li span')].map(s => s.textContent);")
+            .await,
+    )
+    .expect("texts");
+    listed.sort();
+    let mut wanted: Vec<String> = closed
+        .iter()
+        .map(|port| format!("Bind Sesame to http://127.0.0.1:{port}"))
+        .collect();
+    wanted.sort();
+    assert_eq!(listed, wanted);
+    app.screenshot_screen("window-approve-several").await;
+
+    // Choosing one whose site does not answer says so in the sheet; nothing is bound.
+    app.click("#signin-found li button").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        let status = app
+            .js("return document.getElementById('signin-status').textContent;")
+            .await;
+        let status = status.as_str().unwrap_or_default().to_owned();
+        if !status.contains("Sesame codes are on the screen") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no answer from choosing a code");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        status.contains("127.0.0.1"),
+        "the failure names the site: {status}"
+    );
+    assert_eq!(
+        app.js("return document.getElementById('bind-dialog').open;")
+            .await,
+        false
+    );
+    assert!(!sandbox.cli_ok(&["servers"]).contains("127.0.0.1"));
+    for mut window in windows {
+        let _ = window.kill();
+        let _ = window.wait();
+    }
     app.assert_no_script_errors().await;
     app.close().await;
 }
