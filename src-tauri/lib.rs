@@ -40,6 +40,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         // sesame:// links (the sign-in page's "Open in Sesame"): the single-instance plugin
         // hands a second launch's link to this one.
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(window_memory(&state))
         .manage(state)
         .setup(|app| {
             if std::env::args().any(|a| a == QUIT_ARG) {
@@ -71,6 +72,28 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         })
 }
 
+/// Remembers the window's size, position and maximized state between launches, in the data dir
+/// beside the settings (per vault, like them; nothing in it is secret).
+fn window_memory<R: Runtime>(state: &AppState) -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_window_state::{Builder, StateFlags};
+    let mut builder = Builder::new()
+        .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED);
+    if let Ok(sesame) = state.sesame() {
+        // An absolute file name: the plugin joins it to its config dir, which it then replaces.
+        builder = builder.with_filename(
+            sesame
+                .data_dir()
+                .join(WINDOW_STATE_FILE)
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    builder.build()
+}
+
+/// Where the window's size and position are kept, in the data dir.
+pub const WINDOW_STATE_FILE: &str = "window-state.json";
+
 /// The window's commands on `builder`: apart from the plugins and the window, everything the page
 /// can call (tests drive it with Tauri's mock runtime).
 fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
@@ -100,6 +123,7 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::settings::get_settings,
         commands::settings::get_policy,
         commands::settings::save_settings,
+        commands::settings::set_text_size,
         commands::transfer::read_import_file,
         commands::transfer::unlock_import,
         commands::transfer::read_import_text,

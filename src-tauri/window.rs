@@ -15,13 +15,19 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         window.unminimize()?;
         return window.set_focus();
     }
+    let settings = app.state::<AppState>().settings();
     WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Sesame")
+        // The saved text size, for the page to apply before it is first drawn.
+        .initialization_script(format!(
+            "window.__sesameTextSize = {};",
+            settings.text_size_percent
+        ))
         .inner_size(420.0, 640.0)
         .min_inner_size(340.0, 420.0)
         // Keeps codes out of screenshots and screen sharing where the OS allows it (Windows,
         // macOS); WebKitGTK has no such flag.
-        .content_protected(app.state::<AppState>().settings().content_protection)
+        .content_protected(settings.content_protection)
         .build()?;
     Ok(())
 }

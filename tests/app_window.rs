@@ -130,6 +130,8 @@ async fn add_search_edit_reorder_and_remove_through_the_window() {
         .await;
 
     // Edit.
+    app.hover(".account:nth-child(2) .label").await;
+    app.screenshot("window-row-hover-actions").await;
     app.click(".account:nth-child(2) .action-edit").await;
     app.fill("#e-issuer", "Post").await;
     app.click("#edit-form button[type=submit]").await;
@@ -142,6 +144,7 @@ async fn add_search_edit_reorder_and_remove_through_the_window() {
     );
 
     // Reorder.
+    app.hover(".account:nth-child(2) .label").await;
     app.click(".account:nth-child(2) .action-up").await;
     app.wait_for_texts(".account .issuer", &["Post", "GitHub"])
         .await;
@@ -150,6 +153,7 @@ async fn add_search_edit_reorder_and_remove_through_the_window() {
     // Remove, after confirming: gone from the list at once, the secret kept while Undo is
     // offered; Undo puts it back.
     let github_id = sandbox.listed()[1].2.clone();
+    app.hover(".account:nth-child(2) .label").await;
     app.click(".account:nth-child(2) .action-remove").await;
     app.screenshot("window-remove-confirm").await;
     app.click("#remove-confirm").await;
@@ -941,6 +945,7 @@ async fn a_removal_still_undoable_survives_a_crash_and_is_carried_out_when_the_w
     let remove_drop = async |app: &AppSession| {
         app.wait_for_texts(".account .issuer", &["Keep", "Drop"])
             .await;
+        app.hover(".account:nth-child(2) .label").await;
         app.click(".account:nth-child(2) .action-remove").await;
         app.click("#remove-confirm").await;
         app.wait_for_texts(".account .issuer", &["Keep"]).await;
@@ -1152,6 +1157,150 @@ async fn approve_sign_in_lists_several_codes_by_site_and_says_when_there_is_none
         let _ = window.kill();
         let _ = window.wait();
     }
+    app.assert_no_script_errors().await;
+    app.close().await;
+}
+
+/// For each issuer and name shown, (text, characters visible): all of them when the text fits
+/// or wraps, else those before the cut.
+const VISIBLE_CHARACTERS: &str = "
+    const visible = (el) => {
+        const text = el.firstChild;
+        if (!text || el.scrollWidth <= el.clientWidth + 1) return el.textContent.length;
+        const range = document.createRange();
+        range.setStart(text, 0);
+        const limit = el.getBoundingClientRect().left + el.clientWidth;
+        let fits = 0;
+        for (let k = 1; k <= text.length; k++) {
+            range.setEnd(text, k);
+            if (range.getBoundingClientRect().right > limit) break;
+            fits = k;
+        }
+        return fits;
+    };
+    return [...document.querySelectorAll('.account .issuer, .account .name')]
+        .filter(el => el.textContent)
+        .map(el => [el.textContent, visible(el)]);";
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn text_size_and_window_size_are_remembered_and_the_list_reflows_at_every_size() {
+    let sandbox = Sandbox::new();
+    for label in [
+        "Microsoft:alice.johnson@contoso.example",
+        "Amazon%20Web%20Services:bob@example.com",
+        "GitHub:carol-developer@example.org",
+        "Bank%20of%20Example:dave",
+    ] {
+        sandbox.cli_ok(&[
+            "add",
+            &format!("otpauth://totp/{label}?secret=JBSWY3DPEHPK3PXP"),
+        ]);
+    }
+    let app = AppSession::start(&sandbox).await;
+    app.wait_for_count(".account", 4).await;
+    let scale = "return getComputedStyle(document.documentElement).getPropertyValue('--text-scale').trim();";
+
+    // 1×, 1.5× and 2× (Ctrl+plus steps through 110, 125, 150, 175, 200): at the default width no name
+    // is cut to fewer than 8 characters, and the header keeps every button in the window.
+    let mut steps_taken = 0;
+    for (percent, steps) in [(100, 0), (150, 3), (200, 5)] {
+        while steps_taken < steps {
+            app.client
+                .active_element()
+                .await
+                .expect("focus")
+                .send_keys("\u{E009}=")
+                .await
+                .expect("ctrl+plus");
+            steps_taken += 1;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        let expected = format!("{}", f64::from(percent) / 100.0);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while app.js(scale).await != expected.as_str() {
+            assert!(
+                Instant::now() < deadline,
+                "the text did not reach {percent} %: {}",
+                app.js(scale).await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.screenshot(&format!("window-text-{percent}")).await;
+        let shown: Vec<(String, u64)> =
+            serde_json::from_value(app.js(VISIBLE_CHARACTERS).await).expect("pairs");
+        assert_eq!(shown.len(), 8, "{shown:?}");
+        for (text, visible) in &shown {
+            let wanted = text.chars().count().min(8) as u64;
+            assert!(
+                *visible >= wanted,
+                "at {percent} % {text:?} shows only {visible} characters"
+            );
+        }
+        let header_fits = app
+            .js(
+                "return [...document.querySelectorAll('.bar button')].every(b =>
+                    b.getBoundingClientRect().right <= window.innerWidth + 0.5);",
+            )
+            .await;
+        assert_eq!(header_fits, true, "a header button is cut at {percent} %");
+    }
+    let saved =
+        std::fs::read_to_string(sandbox.data.path().join("settings.toml")).expect("settings");
+    assert!(saved.contains("text_size_percent = 200"), "{saved}");
+
+    // A wide window shows two columns; closed and opened again, it keeps its size and the text
+    // its size.
+    app.client.set_window_size(1100, 700).await.expect("resize");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.send_ctrl_zero_then_wait_for(scale, "1").await;
+    let columns = app
+        .js("return getComputedStyle(document.getElementById('accounts')).gridTemplateColumns.split(' ').length;")
+        .await;
+    assert_eq!(columns, 2, "two columns when wide");
+    app.screenshot("window-wide-two-columns").await;
+    // Back to 150 % (Ctrl+plus three times) before closing, to be remembered.
+    for _ in 0..3 {
+        app.client
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys("\u{E009}=")
+            .await
+            .expect("ctrl+plus");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(sandbox.data.path().join("settings.toml"))
+        .is_ok_and(|s| s.contains("text_size_percent = 150"))
+    {
+        assert!(Instant::now() < deadline, "150 % was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = app
+        .find("#search")
+        .await
+        .send_keys("\u{e009}w\u{e000}")
+        .await;
+    wait_for_process(app.driver_pid(), "sesame-app", false).await;
+    drop(app);
+    assert!(
+        sandbox.data.path().join("window-state.json").exists(),
+        "the window's size was saved in the data dir"
+    );
+
+    let app = AppSession::start(&sandbox).await;
+    app.wait_for_count(".account", 4).await;
+    let size = app
+        .js("return [window.innerWidth, window.innerHeight];")
+        .await;
+    assert_eq!(
+        size,
+        serde_json::json!([1100, 700]),
+        "the window keeps its size"
+    );
+    assert_eq!(app.js(scale).await, "1.5", "the text keeps its size");
     app.assert_no_script_errors().await;
     app.close().await;
 }

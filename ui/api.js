@@ -27,6 +27,7 @@ export const unbindServer = (origin) => invoke("unbind_server", { origin });
 export const getSettings = () => invoke("get_settings");
 export const getPolicy = () => invoke("get_policy");
 export const saveSettings = (settings) => invoke("save_settings", { settings });
+export const setTextSize = (percent) => invoke("set_text_size", { percent });
 export const closeWindow = () => invoke("close_window");
 export const readImportFile = (bytes) => invoke("read_import_file", bytes);
 export const unlockImport = (password) => invoke("unlock_import", { password });

@@ -8,6 +8,7 @@ import {
 import { openAdd, openEdit, openRemove, undo } from "./views/dialogs.js";
 import { openSettings } from "./views/settings.js";
 import { approveFromScreen } from "./views/login.js";
+import { stepTextSize } from "./views/textsize.js";
 import { showError } from "./views/notify.js";
 import { openImport } from "./views/transfer.js";
 
@@ -62,6 +63,9 @@ document.addEventListener("keydown", (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "n") {
     event.preventDefault();
     openAdd();
+  } else if ((event.ctrlKey || event.metaKey) && ["+", "=", "-", "_", "0"].includes(event.key)) {
+    event.preventDefault();
+    stepTextSize({ "+": 1, "=": 1, "-": -1, "_": -1, "0": 0 }[event.key]);
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "l") {
     event.preventDefault();
     approveFromScreen();

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use sesame_core::policy::{LockedSettings, Policy, PolicySource};
-use sesame_core::settings::{CLIPBOARD_CLEAR_SECONDS, Settings};
+use sesame_core::settings::{CLIPBOARD_CLEAR_SECONDS, Settings, TEXT_SIZE_PERCENT};
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::error::UiError;
@@ -81,6 +81,13 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, UiError>
             )
         }),
     })
+}
+
+/// Remembers the window's text size (Ctrl+plus, minus, 0); the page has applied it already.
+#[tauri::command]
+pub fn set_text_size(state: State<'_, AppState>, percent: u16) -> Result<u16, UiError> {
+    let percent = percent.clamp(*TEXT_SIZE_PERCENT.start(), *TEXT_SIZE_PERCENT.end());
+    Ok(state.sesame()?.set_text_size(percent)?.text_size_percent)
 }
 
 /// Saves the settings; they apply from the next copy, and to the open window. A value the

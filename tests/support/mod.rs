@@ -328,6 +328,22 @@ impl AppSession {
             .unwrap_or_else(|e| panic!("hover {css}: {e}"));
     }
 
+    /// Ctrl+0 (the text back to its normal size), then waits for `script` to return `value`.
+    pub async fn send_ctrl_zero_then_wait_for(&self, script: &str, value: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("focus")
+            .send_keys("\u{E009}0")
+            .await
+            .expect("ctrl+0");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.js(script).await != value {
+            assert!(Instant::now() < deadline, "{script} never gave {value}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Types into the field matching `css`, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;

@@ -3,6 +3,7 @@
 import { getSettings, saveSettings, listServers, unbindServer } from "../api.js";
 import { showError, showToast } from "./notify.js";
 import { openImport, openBackup, openPhone } from "./transfer.js";
+import { textSize } from "./textsize.js";
 
 const $ = (id) => document.getElementById(id);
 const dialog = $("settings-dialog");
@@ -68,6 +69,7 @@ $("settings-form").addEventListener("submit", async (event) => {
       clipboard_clear_seconds: seconds,
       content_protection: $("s-protect").checked,
       start_at_login: $("s-login").checked,
+      text_size_percent: textSize(),
     });
     dialog.close();
     showToast("Settings saved");

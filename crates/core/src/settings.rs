@@ -15,6 +15,10 @@ pub const SETTINGS_FILE: &str = "settings.toml";
 /// a code does not sit on the clipboard for the rest of the day.
 pub const CLIPBOARD_CLEAR_SECONDS: RangeInclusive<u64> = 5..=300;
 
+/// The window's text sizes, in percent of the normal size (Ctrl+minus down to 80 %, Ctrl+plus up
+/// to twice the size); the desktop's own text scaling applies on top.
+pub const TEXT_SIZE_PERCENT: RangeInclusive<u16> = 80..=200;
+
 /// Why the settings could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -47,6 +51,8 @@ pub struct Settings {
     pub content_protection: bool,
     /// Start the tray when the user logs in (through the autostart entry the package installs).
     pub start_at_login: bool,
+    /// The window's text size, in percent (see [`TEXT_SIZE_PERCENT`]).
+    pub text_size_percent: u16,
 }
 
 impl Default for Settings {
@@ -55,6 +61,7 @@ impl Default for Settings {
             clipboard_clear_seconds: 30,
             content_protection: true,
             start_at_login: false,
+            text_size_percent: 100,
         }
     }
 }
@@ -92,6 +99,14 @@ impl Settings {
                 CLIPBOARD_CLEAR_SECONDS.start(),
                 CLIPBOARD_CLEAR_SECONDS.end(),
                 self.clipboard_clear_seconds
+            )));
+        }
+        if !TEXT_SIZE_PERCENT.contains(&self.text_size_percent) {
+            return Err(SettingsError::OutOfRange(format!(
+                "the text size must be between {} % and {} %, not {} %",
+                TEXT_SIZE_PERCENT.start(),
+                TEXT_SIZE_PERCENT.end(),
+                self.text_size_percent
             )));
         }
         Ok(self)
@@ -132,6 +147,7 @@ mod tests {
             clipboard_clear_seconds: 12,
             content_protection: false,
             start_at_login: true,
+            text_size_percent: 150,
         };
         chosen.save(dir.path()).expect("save");
         assert_eq!(Settings::load(dir.path()).expect("load"), chosen);

@@ -334,6 +334,8 @@ impl Policy {
             } else {
                 wanted.start_at_login
             },
+            // How large the user needs the text is theirs alone.
+            text_size_percent: wanted.text_size_percent,
         })
     }
 

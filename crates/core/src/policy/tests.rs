@@ -171,8 +171,10 @@ fn locked_settings_override_the_users_and_cannot_be_changed() {
         clipboard_clear_seconds: 90,
         content_protection: false,
         start_at_login: true,
+        text_size_percent: 150,
     };
     let effective = policy.apply(mine.clone());
+    assert_eq!(effective.text_size_percent, 150, "never the policy's");
     assert_eq!(effective.clipboard_clear_seconds, 12);
     assert!(effective.content_protection);
     assert!(
@@ -188,10 +190,12 @@ fn locked_settings_override_the_users_and_cannot_be_changed() {
             &mine,
             Settings {
                 start_at_login: false,
+                text_size_percent: 175,
                 ..effective
             },
         )
         .expect("unlocked change");
+    assert_eq!(saved.text_size_percent, 175);
     assert_eq!(saved.clipboard_clear_seconds, 90);
     assert!(!saved.content_protection);
     assert!(!saved.start_at_login);

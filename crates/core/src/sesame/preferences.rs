@@ -46,4 +46,12 @@ impl Sesame {
             .save(&self.data_dir)?;
         Ok(self.settings())
     }
+
+    /// Changes the window's text size alone (Ctrl+plus, minus, 0), keeping every other setting
+    /// as saved; returns the settings now in force.
+    pub fn set_text_size(&self, percent: u16) -> Result<Settings, Error> {
+        let mut wanted = Settings::load(&self.data_dir).unwrap_or_default();
+        wanted.text_size_percent = percent;
+        self.save_settings(wanted)
+    }
 }
