@@ -128,6 +128,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::transfer::unlock_import,
         commands::transfer::read_import_text,
         commands::transfer::import_previewed,
+        commands::login::binding_progress,
+        commands::login::forget_claimed_binding,
         commands::transfer::cancel_import,
         commands::transfer::suggest_backup,
         commands::transfer::write_backup,

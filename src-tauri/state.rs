@@ -28,8 +28,17 @@ pub struct AppState {
     /// The import the window is walking through: the file until its password is given, then
     /// the preview until the user imports or cancels (both wiped on drop).
     import: Mutex<ImportInProgress>,
-    /// The pairing code of the last binding, for its Copy button (wiped on drop).
-    pairing_code: Mutex<Option<Zeroizing<String>>>,
+    /// The binding claimed last, until the page takes its pairing code or the sheet closes.
+    claimed_binding: Mutex<Option<ClaimedBinding>>,
+}
+
+/// A binding this device claimed, while the page waits for its pairing code (wiped on drop).
+pub struct ClaimedBinding {
+    /// The binding code read: its enrolment secret is what asks the server how it stands.
+    pub uri: Zeroizing<String>,
+    pub device_id: String,
+    /// For the sheet's Copy button.
+    pub pairing_code: Zeroizing<String>,
 }
 
 /// Where an import in the window stands.
@@ -58,7 +67,7 @@ impl AppState {
             pending_login: Mutex::default(),
             deep_links: Mutex::default(),
             import: Mutex::default(),
-            pairing_code: Mutex::default(),
+            claimed_binding: Mutex::default(),
         }
     }
 
@@ -125,7 +134,7 @@ impl AppState {
         }
         self.scanned().clear();
         *self.import() = ImportInProgress::None;
-        *self.pairing_code() = None;
+        *self.claimed_binding() = None;
     }
 
     /// True while a copied code's clear has not run: the process must stay until it has.
@@ -152,9 +161,11 @@ impl AppState {
         self.pending_login.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The pairing code of the last binding.
-    pub fn pairing_code(&self) -> MutexGuard<'_, Option<Zeroizing<String>>> {
-        self.pairing_code.lock().unwrap_or_else(|p| p.into_inner())
+    /// The binding claimed last, waiting for the page.
+    pub fn claimed_binding(&self) -> MutexGuard<'_, Option<ClaimedBinding>> {
+        self.claimed_binding
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// The import in progress.

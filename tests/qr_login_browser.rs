@@ -581,18 +581,26 @@ async fn a_binding_link_opens_a_consent_sheet_and_binds_only_when_asked() {
         assert!(opened.success());
     };
     let sheet_open = || async {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while app
-            .js("return document.getElementById('bind-dialog').open;")
-            .await
-            != true
-        {
-            assert!(
-                Instant::now() < deadline,
-                "the link did not open the binding sheet"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        app.wait_for_js(
+            "return document.getElementById('bind-dialog').open;",
+            15,
+            "the link did not open the binding sheet",
+            |open| *open == true,
+        )
+        .await;
+    };
+    // The pairing code the sheet shows once Bind is pressed.
+    let pairing_code = || async {
+        app.wait_for_js(
+            "return document.getElementById('b-code').textContent;",
+            15,
+            "no pairing code shown",
+            |code| code.as_str().is_some_and(|c| c.len() == 6),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     };
     open_link();
     sheet_open().await;
@@ -624,17 +632,7 @@ async fn a_binding_link_opens_a_consent_sheet_and_binds_only_when_asked() {
     open_link();
     sheet_open().await;
     app.click("#b-bind").await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let code = loop {
-        let code = app
-            .js("return document.getElementById('b-code').textContent;")
-            .await;
-        if code.as_str().is_some_and(|c| c.len() == 6) {
-            break code.as_str().unwrap_or_default().to_owned();
-        }
-        assert!(Instant::now() < deadline, "no pairing code shown");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let code = pairing_code().await;
     app.screenshot_screen("binding-sheet-pairing-code").await;
     // The sheet names the site the code is for, and Copy puts the code on the clipboard.
     assert_eq!(
@@ -664,6 +662,78 @@ async fn a_binding_link_opens_a_consent_sheet_and_binds_only_when_asked() {
     )
     .await;
     assert_eq!(approved["state"], "active", "{approved}");
+    // The page took the code: the sheet closes by itself and says so, and the new binding is the
+    // working one at once (not at the next scan).
+    app.wait_for_js(
+        "return document.getElementById('bind-dialog').open;",
+        10,
+        "the binding sheet stayed open after the page took the code",
+        |open| *open == false,
+    )
+    .await;
+    let toast = app
+        .js("return document.getElementById('toast').textContent;")
+        .await;
+    assert_eq!(
+        toast.as_str().unwrap_or_default(),
+        format!(
+            "Bound to {} as demo: Sesame approves its sign-ins now",
+            server.origin
+        )
+    );
+    let promoted: serde_json::Value = serde_json::from_str(&servers()).expect("json");
+    assert!(promoted[0]["pending"].is_null(), "{promoted}");
+    assert_ne!(
+        promoted[0]["device_id"], after[0]["device_id"],
+        "{promoted}"
+    );
+    assert_eq!(promoted[0]["device_id"], after[0]["pending"]["device_id"]);
+
+    // A third binding whose pairing code is typed wrong three times: the sheet says the page
+    // gave up, and the working binding stays.
+    let third = in_page(&chrome, OFFER_BINDING, serde_json::Value::Null).await;
+    let link = third["qr_uri"].as_str().expect("qr_uri").to_owned();
+    let opened = Command::new(support::app_binary())
+        .arg(&link)
+        .env("SESAME_DATA_DIR", sandbox.data.path())
+        .status()
+        .expect("third launch");
+    assert!(opened.success());
+    sheet_open().await;
+    app.click("#b-bind").await;
+    let code = pairing_code().await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..3 {
+        in_page(
+            &chrome,
+            TYPE_PAIRING_CODE,
+            serde_json::json!([third["binding_id"], wrong]),
+        )
+        .await;
+    }
+    app.wait_for_js(
+        "return document.getElementById('bind-error').textContent;",
+        10,
+        "the sheet did not say the page cancelled the binding",
+        |error| {
+            error
+                .as_str()
+                .is_some_and(|e| e.starts_with("The page cancelled this binding"))
+        },
+    )
+    .await;
+    assert_eq!(
+        app.js("return document.getElementById('b-pairing').hidden;")
+            .await,
+        true,
+        "a cancelled pairing code is no longer shown"
+    );
+    let kept: serde_json::Value = serde_json::from_str(&servers()).expect("json");
+    assert_eq!(kept[0]["device_id"], promoted[0]["device_id"], "{kept}");
+    assert!(
+        kept[0]["pending"].is_null(),
+        "the cancelled claim is dropped: {kept}"
+    );
     app.assert_no_script_errors().await;
     app.close().await;
     let _ = chrome.client.clone().close().await;

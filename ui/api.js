@@ -21,6 +21,8 @@ export const decideLogin = (approve, number) => invoke("decide_login", { approve
 export const previewBinding = (index) => invoke("preview_binding", { index });
 export const bindScanned = (index) => invoke("bind_scanned", { index });
 export const copyPairingCode = () => invoke("copy_pairing_code");
+export const bindingProgress = () => invoke("binding_progress");
+export const forgetClaimedBinding = () => invoke("forget_claimed_binding");
 export const takeDeepLink = () => invoke("take_deep_link");
 export const listServers = () => invoke("list_servers");
 export const unbindServer = (origin) => invoke("unbind_server", { origin });

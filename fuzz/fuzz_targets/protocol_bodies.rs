@@ -28,6 +28,8 @@ fn body(which: u8, bytes: &[u8]) {
         ErrorBody,
         PreviewRequest,
         PreviewResponse,
+        BindingStateRequest,
+        BindingStateResponse,
         ClaimRequest,
         ClaimResponse,
         ScanRequest,

@@ -69,6 +69,7 @@ const ROUTES: &[(&str, bool)] = &[
     ("/api/bindings/{}", false),
     ("/api/bindings/{}/preview", true),
     ("/api/bindings/{}/claim", true),
+    ("/api/bindings/{}/state", true),
     ("/api/qr/sessions/{}/status", false),
     ("/api/qr/sessions/{}/scan", true),
     ("/api/qr/sessions/{}/confirm", true),

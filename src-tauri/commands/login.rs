@@ -6,12 +6,12 @@ use sesame_core::Sesame;
 use sesame_core::scan::{Payload, SignInCode};
 use sesame_core::sesame::{DEVICE_NAME, Error};
 use sesame_protocol::address::AddressMatch;
-use sesame_protocol::wire::{Decision, SessionState};
+use sesame_protocol::wire::{BindingProgress, Decision, SessionState};
 use tauri::{AppHandle, Manager, Runtime, State};
 use zeroize::Zeroizing;
 
 use crate::error::UiError;
-use crate::state::AppState;
+use crate::state::{AppState, ClaimedBinding};
 
 /// Runs `work` on a blocking thread: the sign-in client's HTTP is synchronous, and Tauri's async
 /// commands run inside a Tokio runtime, where blocking calls are not allowed.
@@ -174,8 +174,13 @@ pub async fn bind_scanned<R: Runtime>(
     index: usize,
 ) -> Result<BoundView, UiError> {
     let text = scanned_text(&state, index, SignInCode::Bind)?;
+    let uri = Zeroizing::new(text.clone());
     let bound = off_the_runtime(app, move |_, sesame| sesame.bind(&text, DEVICE_NAME)).await?;
-    *state.pairing_code() = Some(Zeroizing::new(bound.pairing_code.clone()));
+    *state.claimed_binding() = Some(ClaimedBinding {
+        uri,
+        device_id: bound.device_id.clone(),
+        pairing_code: Zeroizing::new(bound.pairing_code.clone()),
+    });
     Ok(BoundView {
         origin: bound.origin,
         account: bound.account,
@@ -183,13 +188,43 @@ pub async fn bind_scanned<R: Runtime>(
     })
 }
 
+/// How the binding claimed last stands: the sheet asks every second while it shows the pairing
+/// code, and closes with a confirmation once the page has taken it. Once it has ended either
+/// way the claim is forgotten, pairing code included.
+#[tauri::command]
+pub async fn binding_progress<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<BindingProgress, UiError> {
+    let (uri, device_id) = state
+        .claimed_binding()
+        .as_ref()
+        .map(|claim| (claim.uri.clone(), claim.device_id.clone()))
+        .ok_or_else(|| UiError::NotFound("no binding is waiting for its pairing code".into()))?;
+    let progress = off_the_runtime(app, move |_, sesame| {
+        sesame.binding_progress(&uri, &device_id)
+    })
+    .await?;
+    if !progress.is_open() {
+        *state.claimed_binding() = None;
+    }
+    Ok(progress)
+}
+
+/// Forgets the binding claimed last, when its sheet closes: nothing asks after it any more.
+#[tauri::command]
+pub fn forget_claimed_binding(state: State<'_, AppState>) {
+    *state.claimed_binding() = None;
+}
+
 /// Copies the last binding's pairing code, for pasting into the site's page; the seconds until
 /// the clipboard is cleared.
 #[tauri::command(async)]
 pub fn copy_pairing_code(state: State<'_, AppState>) -> Result<u64, UiError> {
     let code = state
-        .pairing_code()
-        .clone()
+        .claimed_binding()
+        .as_ref()
+        .map(|claim| claim.pairing_code.clone())
         .ok_or_else(|| UiError::NotFound("there is no pairing code to copy".to_owned()))?;
     Ok(state.sesame()?.copy_pairing_code(&code)?)
 }

@@ -371,6 +371,26 @@ impl AppSession {
     }
 
     /// Polls until the visible texts of `css` equal `expected`.
+    /// Polls `script` until it returns a value `done` accepts (within `seconds`), and returns
+    /// that value; `what` names what was awaited if it never comes.
+    pub async fn wait_for_js(
+        &self,
+        script: &str,
+        seconds: u64,
+        what: &str,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let value = self.js(script).await;
+            if done(&value) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{what} (last: {value})");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn wait_for_texts(&self, css: &str, expected: &[&str]) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {

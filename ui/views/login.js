@@ -2,9 +2,10 @@
 // and goes straight to the sheet for the one Sesame code found, or lists them by site; the
 // approval sheet (where the sign-in comes from, the number, Approve and an equally large Deny)
 // and the binding sheet (the site, the account, the binding it replaces; nothing is bound
-// until the user says so; then the pairing code, large, with Copy).
+// until the user says so; then the pairing code, large, with Copy, until the page takes it).
 import {
   reviewLogin, decideLogin, previewBinding, bindScanned, takeDeepLink, scanScreen, copyPairingCode,
+  bindingProgress, forgetClaimedBinding,
 } from "../api.js";
 import { showToast } from "./notify.js";
 
@@ -103,6 +104,7 @@ export async function bindToServer(index, report = addError) {
     : "";
   $("b-advice").hidden = false;
   $("b-pairing").hidden = true;
+  $("b-code").textContent = "";
   $("b-bind").hidden = false;
   $("b-cancel").textContent = "Cancel";
   $("bind-error").textContent = "";
@@ -120,13 +122,62 @@ $("bind-form").addEventListener("submit", async (event) => {
     $("b-pairing").hidden = false;
     $("b-advice").hidden = true;
     $("b-bind").hidden = true;
-    $("b-cancel").textContent = "Done";
+    $("b-cancel").textContent = "Close";
     $("b-cancel").focus();
+    waitForThePage(bound);
   } catch (error) {
     $("bind-error").textContent = message(error);
   }
 });
 $("b-cancel").addEventListener("click", () => bindDialog.close());
+
+// While the pairing code shows, the server is asked every second whether the page has taken it:
+// then the sheet closes and says so. A binding the page gave up on says why, in the sheet.
+const ENDED = {
+  cancelled: "The page cancelled this binding (three wrong pairing codes, or a newer binding " +
+    "code was asked for): nothing was bound. Start again from the site's account page.",
+  expired: "The pairing code's time ran out before the page took it: nothing was bound. " +
+    "Start again from the site's account page.",
+};
+let waiting = null;
+
+function waitForThePage(bound) {
+  const claim = {};
+  waiting = claim;
+  const ask = async () => {
+    if (waiting !== claim || !bindDialog.open) return;
+    let state;
+    try {
+      state = await bindingProgress();
+    } catch (error) {
+      // The server may be unreachable for a moment; the page still takes the code then.
+      $("b-waiting").textContent = `Could not ask ${bound.origin} whether it took the code: ` +
+        `${message(error)} Trying again…`;
+      setTimeout(ask, 2000);
+      return;
+    }
+    if (waiting !== claim) return;
+    if (state === "active") {
+      waiting = null;
+      bindDialog.close();
+      showToast(`Bound to ${bound.origin} as ${bound.account}: Sesame approves its sign-ins now`);
+    } else if (ENDED[state]) {
+      waiting = null;
+      $("b-pairing").hidden = true;
+      $("bind-error").textContent = ENDED[state];
+    } else {
+      $("b-waiting").textContent = "Waiting for the page to take the code…";
+      setTimeout(ask, 1000);
+    }
+  };
+  $("b-waiting").textContent = "Waiting for the page to take the code…";
+  setTimeout(ask, 1000);
+}
+
+bindDialog.addEventListener("close", () => {
+  if (waiting) forgetClaimedBinding();
+  waiting = null;
+});
 $("b-copy").addEventListener("click", async () => {
   try {
     const clearAfter = await copyPairingCode();

@@ -195,6 +195,46 @@ pub struct PreviewResponse {
     pub expires_at: u64,
 }
 
+/// `POST /api/bindings/{b}/state`: how a binding stands, asked by the device that claimed it while
+/// the user types the pairing code into the page, so that Sesame can say when the page took it.
+/// Authenticated by the enrolment secret, as the preview is; nothing changes on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindingStateRequest {
+    pub v: u32,
+    pub enroll_secret: String,
+}
+
+/// Where a binding is: offered, claimed (waiting for the pairing code), active, or ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingProgress {
+    /// Offered, not claimed yet.
+    Pending,
+    /// Claimed by a device, waiting for its pairing code on the page.
+    Claimed,
+    /// The page took the pairing code: the device approves sign-ins now.
+    Active,
+    /// Three wrong pairing codes, or a newer binding took its place.
+    Cancelled,
+    /// Its time ran out before the page took the pairing code.
+    Expired,
+}
+
+impl BindingProgress {
+    /// Whether the binding can still change: it is offered or waiting for its pairing code.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Claimed)
+    }
+}
+
+/// The state's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BindingStateResponse {
+    pub state: BindingProgress,
+    pub expires_at: u64,
+}
+
 /// `POST /api/bindings/{b}/claim`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
             post(routes::bindings::preview),
         )
         .route("/api/bindings/{id}/claim", post(routes::bindings::claim))
+        .route("/api/bindings/{id}/state", post(routes::bindings::progress))
         .route("/api/qr/sessions/{sid}/status", get(routes::qr::status))
         .route("/api/qr/sessions/{sid}/scan", post(routes::qr::scan))
         .route("/api/qr/sessions/{sid}/confirm", post(routes::qr::confirm))

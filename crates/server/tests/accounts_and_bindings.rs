@@ -370,11 +370,7 @@ async fn binding_a_device_needs_a_fresh_sign_in_a_proof_of_possession_and_the_pa
             .body(Body::from(json!({"pairing_code": code}).to_string()))
             .expect("request")
     };
-    let wrong = if pairing == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code_for(&pairing);
     let (status, body, _) = server.call(BROWSER, approve(wrong)).await;
     assert_eq!(
         (status, error_of(&body)),
@@ -416,11 +412,7 @@ async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
         .as_str()
         .expect("pairing")
         .to_owned();
-    let wrong = if pairing == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code_for(&pairing);
     for left in [2, 1, 0] {
         let (_, body, _) = server
             .call(BROWSER, pairing_request(&qr, &cookie, wrong))
@@ -447,6 +439,15 @@ async fn three_wrong_pairing_codes_cancel_and_an_unclaimed_binding_expires() {
         )
         .await;
     assert_eq!((status, error_of(&body)), (StatusCode::GONE, "expired"));
+}
+
+/// A pairing code that is not `pairing`.
+fn wrong_code_for(pairing: &str) -> &'static str {
+    if pairing == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
 }
 
 /// Offers a binding to bob, signed in afresh; returns the offer's QR and the browser's cookie.
@@ -501,6 +502,100 @@ async fn a_preview_names_the_account_and_changes_nothing() {
         (status, error_of(&body)),
         (StatusCode::CONFLICT, "already_claimed")
     );
+}
+
+/// The binding's state as the device that read its code asks for it.
+async fn binding_state(server: &Server, qr: &BindQr, secret: &str) -> (StatusCode, Value) {
+    server
+        .post(
+            "127.0.0.1:40000",
+            format!("/api/bindings/{}/state", qr.binding_id),
+            &json!({"v": 1, "enroll_secret": secret}),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_device_learns_when_the_page_takes_its_pairing_code_or_gives_up() {
+    let server = with_bob().await;
+    let (qr, cookie) = offered(&server).await;
+    let state = |body: &Value| body["state"].as_str().unwrap_or_default().to_owned();
+    let (status, body) = binding_state(&server, &qr, &qr.enroll_secret).await;
+    assert_eq!((status, state(&body)), (StatusCode::OK, "pending".into()));
+    assert_eq!(body["expires_at"], json!(qr.expires));
+
+    // Only the code's reader may ask.
+    let (status, body) = binding_state(&server, &qr, &b64(&[0; 32])).await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_enrollment_secret")
+    );
+    let (status, body) = server
+        .post(
+            "127.0.0.1:40000",
+            "/api/bindings/unknown/state".to_owned(),
+            &json!({"v": 1, "enroll_secret": qr.enroll_secret}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::NOT_FOUND, "session_not_found")
+    );
+    let (status, body) = server
+        .post(
+            "127.0.0.1:40000",
+            format!("/api/bindings/{}/state", qr.binding_id),
+            &json!({"v": 1}),
+        )
+        .await;
+    assert_eq!(
+        (status, error_of(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+
+    let device = SigningKey::from_bytes(&[26; 32]);
+    let claimed = claim(&server, &qr, &device).await;
+    let pairing = claimed["pairing_code"]
+        .as_str()
+        .expect("pairing")
+        .to_owned();
+    let (_, body) = binding_state(&server, &qr, &qr.enroll_secret).await;
+    assert_eq!(state(&body), "claimed");
+    let (status, view, _) = server
+        .call(BROWSER, pairing_request(&qr, &cookie, &pairing))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let (_, body) = binding_state(&server, &qr, &qr.enroll_secret).await;
+    assert_eq!(state(&body), "active");
+    // Active stays active once its code's time is over.
+    server.clock.advance(200);
+    let (_, body) = binding_state(&server, &qr, &qr.enroll_secret).await;
+    assert_eq!(state(&body), "active");
+
+    // Three wrong codes: cancelled.
+    let (qr, cookie) = offered(&server).await;
+    let claimed = claim(&server, &qr, &SigningKey::from_bytes(&[27; 32])).await;
+    let pairing = claimed["pairing_code"]
+        .as_str()
+        .expect("pairing")
+        .to_owned();
+    let wrong = wrong_code_for(&pairing);
+    for _ in 0..3 {
+        server
+            .call(BROWSER, pairing_request(&qr, &cookie, wrong))
+            .await;
+    }
+    let (_, body) = binding_state(&server, &qr, &qr.enroll_secret).await;
+    assert_eq!(state(&body), "cancelled");
+
+    // Claimed, never typed: expired once its time is over. (A later step: a TOTP code signs in
+    // once.)
+    server.clock.advance(31);
+    let (qr, _) = offered(&server).await;
+    claim(&server, &qr, &SigningKey::from_bytes(&[28; 32])).await;
+    server.clock.advance(121);
+    let (_, body) = binding_state(&server, &qr, &qr.enroll_secret).await;
+    assert_eq!(state(&body), "expired");
 }
 
 #[tokio::test]

@@ -21,8 +21,9 @@ use sesame_protocol::message::{self, Context, b64, key_id, unb64};
 use sesame_protocol::origin::Origin;
 use sesame_protocol::qr::{BindQr, LoginQr, QrError, Refusal};
 use sesame_protocol::wire::{
-    ClaimRequest, ClaimResponse, ConfirmRequest, ConfirmResponse, Decision, ErrorBody, ErrorCode,
-    PreviewRequest, PreviewResponse, ScanRequest, ScanResponse, SessionState,
+    BindingProgress, BindingStateRequest, BindingStateResponse, ClaimRequest, ClaimResponse,
+    ConfirmRequest, ConfirmResponse, Decision, ErrorBody, ErrorCode, PreviewRequest,
+    PreviewResponse, ScanRequest, ScanResponse, SessionState,
 };
 
 pub use servers::{
@@ -83,6 +84,8 @@ pub enum LoginError {
 pub struct Bound {
     pub origin: String,
     pub account: String,
+    /// The device this claim made on the server, to ask after it ([`Companion::binding_progress`]).
+    pub device_id: String,
     /// The 6 digits to type into the browser.
     pub pairing_code: String,
 }
@@ -244,7 +247,7 @@ impl Companion {
             Some(mut working) => {
                 self.keys.put(&pending_key_name(&origin), &secret)?;
                 working.pending = Some(PendingDevice {
-                    device_id: answer.device_id,
+                    device_id: answer.device_id.clone(),
                     server_pk,
                     server_kid: answer.server_kid,
                     account: answer.account_display.clone(),
@@ -257,7 +260,7 @@ impl Companion {
                 self.keys.put(&origin, &secret)?;
                 self.servers.put(BoundServer {
                     origin: origin.clone(),
-                    device_id: answer.device_id,
+                    device_id: answer.device_id.clone(),
                     server_pk,
                     server_kid: answer.server_kid,
                     account: answer.account_display.clone(),
@@ -269,6 +272,7 @@ impl Companion {
         Ok(Bound {
             origin,
             account: answer.account_display,
+            device_id: answer.device_id,
             pairing_code: answer.pairing_code,
         })
     }
@@ -302,24 +306,7 @@ impl Companion {
                 now,
             ) {
                 Ok(details) => {
-                    // Key first, then the list, then the pending key: a crash in between leaves
-                    // the pending entry in the list, tried first and promoted again next time.
-                    let key = self
-                        .keys
-                        .get(&pending_key_name(&origin))?
-                        .ok_or_else(|| LoginError::KeyMissing(origin.clone()))?;
-                    self.keys.put(&origin, &key)?;
-                    let promoted = BoundServer {
-                        origin: origin.clone(),
-                        device_id: pending.device_id,
-                        server_pk: pending.server_pk,
-                        server_kid: pending.server_kid,
-                        account: pending.account,
-                        bound_at: pending.claimed_at,
-                        pending: None,
-                    };
-                    self.servers.put(promoted.clone())?;
-                    self.keys.delete(&pending_key_name(&origin))?;
+                    let promoted = self.promote(&origin, pending)?;
                     return self.pending_approval(qr, promoted, details, now);
                 }
                 // Not accepted (yet), or not able to sign this code: the working binding
@@ -344,6 +331,78 @@ impl Companion {
         }
         let details = self.scan_as(&qr, &server.device_id, &server.server_pk, &origin, now)?;
         self.pending_approval(qr, server, details, now)
+    }
+
+    /// Makes a re-binding the server has accepted the working one. Key first, then the list,
+    /// then the pending key: a crash in between leaves the pending entry in the list, tried
+    /// first and promoted again next time.
+    fn promote(&self, origin: &str, pending: PendingDevice) -> Result<BoundServer, LoginError> {
+        let key = self
+            .keys
+            .get(&pending_key_name(origin))?
+            .ok_or_else(|| LoginError::KeyMissing(origin.to_owned()))?;
+        self.keys.put(origin, &key)?;
+        let promoted = BoundServer {
+            origin: origin.to_owned(),
+            device_id: pending.device_id,
+            server_pk: pending.server_pk,
+            server_kid: pending.server_kid,
+            account: pending.account,
+            bound_at: pending.claimed_at,
+            pending: None,
+        };
+        self.servers.put(promoted.clone())?;
+        self.keys.delete(&pending_key_name(origin))?;
+        Ok(promoted)
+    }
+
+    /// How the binding a `sesame://bind` code offered stands, asked of its server after this
+    /// device claimed it as `device_id` ([`Bound::device_id`]): the window waits on it to say
+    /// when the page has taken the pairing code. Accepted, a re-binding becomes the working one
+    /// at once; ended without it (three wrong codes, time over), this device's record of that
+    /// claim is dropped, since the server will never accept its signature — a working binding
+    /// it would have replaced stays.
+    pub fn binding_progress(
+        &self,
+        uri: &str,
+        device_id: &str,
+    ) -> Result<BindingProgress, LoginError> {
+        let qr = BindQr::parse(uri)?;
+        let origin = qr.origin.to_string();
+        self.policy.check_server(&origin)?;
+        let request = BindingStateRequest {
+            v: sesame_protocol::VERSION,
+            enroll_secret: qr.enroll_secret.clone(),
+        };
+        let path = format!("/api/bindings/{}/state", qr.binding_id);
+        let answer: BindingStateResponse = self.post(&qr.origin, &path, &request)?;
+        let Some(mut server) = self.servers.find(&origin)? else {
+            return Ok(answer.state);
+        };
+        let pending_is_ours = server
+            .pending
+            .as_ref()
+            .is_some_and(|pending| pending.device_id == device_id);
+        match answer.state {
+            BindingProgress::Active if pending_is_ours => {
+                if let Some(pending) = server.pending.take() {
+                    self.promote(&origin, pending)?;
+                }
+            }
+            BindingProgress::Cancelled | BindingProgress::Expired if pending_is_ours => {
+                server.pending = None;
+                self.servers.put(server)?;
+                self.keys.delete(&pending_key_name(&origin))?;
+            }
+            BindingProgress::Cancelled | BindingProgress::Expired
+                if server.device_id == device_id =>
+            {
+                // A first binding is kept from its claim on; never accepted, it is no binding.
+                self.unbind(&origin)?;
+            }
+            _ => {}
+        }
+        Ok(answer.state)
     }
 
     /// Verifies the code with the server key pinned for a device, and reports the scan signed

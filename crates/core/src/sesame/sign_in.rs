@@ -2,7 +2,7 @@
 //! deny it, list and forget servers, check them. The protocol's own checks are the login
 //! client's ([`crate::login::Companion`]); this adds what every face needs around them.
 
-use sesame_protocol::wire::{Decision, SessionState};
+use sesame_protocol::wire::{BindingProgress, Decision, SessionState};
 
 use super::{Error, Sesame};
 use crate::login::{BindingOffer, Bound, LoginError, PendingApproval, user_agent};
@@ -67,6 +67,12 @@ impl Sesame {
     /// keeps working until the page has taken the pairing code.
     pub fn bind(&self, uri: &str, device_name: &str) -> Result<Bound, Error> {
         Ok(self.companion().bind(uri.trim(), device_name, self.now())?)
+    }
+
+    /// How a binding this device claimed (as [`Bound::device_id`]) stands: waiting for its
+    /// pairing code on the page, accepted, or ended without it.
+    pub fn binding_progress(&self, uri: &str, device_id: &str) -> Result<BindingProgress, Error> {
+        Ok(self.companion().binding_progress(uri.trim(), device_id)?)
     }
 
     /// Checks a `sesame://login` code and tells the server it was scanned.

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use sesame_protocol::message::{self, Context, b64, key_id, unb64};
 use sesame_protocol::qr::BindQr;
 use sesame_protocol::wire::{
-    ClaimRequest, ClaimResponse, ErrorCode, PreviewRequest, PreviewResponse,
+    BindingProgress, BindingStateRequest, BindingStateResponse, ClaimRequest, ClaimResponse,
+    ErrorCode, PreviewRequest, PreviewResponse,
 };
 use subtle::ConstantTimeEq as _;
 
@@ -125,6 +126,38 @@ pub async fn preview(
     let found = claimable(inner, &id, &request.enroll_secret, inner.now() as i64).await?;
     Ok(Json(PreviewResponse {
         account_display: username(inner, found.user_id).await?,
+        expires_at: found.expires_at as u64,
+    }))
+}
+
+/// How a binding stands, for the device that claimed it: Sesame asks while the user types the
+/// pairing code, and closes its sheet when the page has taken it. The enrolment secret, which
+/// only the code's reader has, authenticates the question, in constant time; nothing changes.
+pub async fn progress(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Json<BindingStateRequest>, JsonRejection>,
+) -> Result<Json<BindingStateResponse>, ApiError> {
+    let inner: &Shared = &app;
+    let request = json(body)?;
+    if request.v != sesame_protocol::VERSION {
+        return Err(ApiError::new(ErrorCode::UnsupportedVersion));
+    }
+    let found = binding(inner, &id).await?;
+    let presented = digest(&request.enroll_secret);
+    if !bool::from(presented.ct_eq(&found.secret_hash)) {
+        return Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret));
+    }
+    let expired = inner.now() as i64 > found.expires_at;
+    let state = match found.state {
+        BindingState::Pending | BindingState::Claimed if expired => BindingProgress::Expired,
+        BindingState::Pending => BindingProgress::Pending,
+        BindingState::Claimed => BindingProgress::Claimed,
+        BindingState::Active => BindingProgress::Active,
+        BindingState::Cancelled => BindingProgress::Cancelled,
+    };
+    Ok(Json(BindingStateResponse {
+        state,
         expires_at: found.expires_at as u64,
     }))
 }
