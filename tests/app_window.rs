@@ -48,6 +48,39 @@ async fn the_window_lists_the_accounts_the_cli_added() {
         break;
     }
     assert!(matched, "no stable code was shown");
+
+    // GitHub shows its brand mark (simple-icons); an issuer no brand matches, its initials. Both
+    // as painted: the mark's fill and the initials' colour against their tile, at 4.5:1 or more.
+    let avatars = app
+        .js(r#"
+        const rgb = (text) => text.match(/[\d.]+/g).slice(0, 3).map(Number);
+        const lum = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+          .map((c) => c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+          .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+        const ratio = (a, b) => { const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p);
+          return (x + 0.05) / (y + 0.05); };
+        return [...document.querySelectorAll('.account .avatar')].map((avatar) => {
+          const path = avatar.querySelector('svg path');
+          const ink = path ? getComputedStyle(path).fill : getComputedStyle(avatar).color;
+          const box = (path || avatar).getBoundingClientRect();
+          return { brand: avatar.dataset.brand || null, mark: !!path, text: avatar.textContent,
+                   contrast: ratio(ink, getComputedStyle(avatar).backgroundColor),
+                   drawn: box.width > 10 && box.height > 10 };
+        });"#)
+        .await;
+    let avatars = avatars.as_array().expect("avatars");
+    assert_eq!(avatars[0]["brand"], "GitHub", "{avatars:?}");
+    assert_eq!(avatars[0]["mark"], true, "{avatars:?}");
+    assert_eq!(avatars[1]["brand"], serde_json::Value::Null, "{avatars:?}");
+    assert_eq!(avatars[1]["mark"], false, "{avatars:?}");
+    assert_eq!(avatars[1]["text"], "B", "{avatars:?}");
+    for avatar in avatars {
+        assert_eq!(avatar["drawn"], true, "{avatar}");
+        assert!(
+            avatar["contrast"].as_f64().unwrap_or(0.0) >= 4.5,
+            "{avatar}"
+        );
+    }
     app.screenshot("window-list").await;
     app.assert_no_script_errors().await;
     app.close().await;

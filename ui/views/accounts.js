@@ -4,6 +4,7 @@
 import { listAccounts, currentCodes, copyCode, nextHotp } from "../api.js";
 import { showError, clearError, showToast } from "./notify.js";
 import { search } from "./search.js";
+import { avatarFor } from "./avatar.js";
 
 const list = document.getElementById("accounts");
 const empty = document.getElementById("empty");
@@ -36,20 +37,6 @@ function groupDigits(code) {
   if (code.length === 8) return `${code.slice(0, 4)} ${code.slice(4)}`;
   if (code.length === 7) return `${code.slice(0, 3)} ${code.slice(3)}`;
   return code;
-}
-
-function initials(account) {
-  const source = (account.issuer || account.name || "?").trim();
-  const words = source.split(/[\s._@-]+/).filter(Boolean);
-  const letters = words.length > 1 ? words[0][0] + words[1][0] : source[0];
-  return letters.toUpperCase();
-}
-
-// A stable hue per issuer, so a service keeps its colour across launches and machines.
-function hue(text) {
-  let hash = 0;
-  for (const ch of text.toLowerCase()) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return hash % 360;
 }
 
 function element(tag, className, text) {
@@ -88,9 +75,7 @@ function buildRow(account) {
   item.tabIndex = -1;
   item.setAttribute("aria-selected", "false");
 
-  const avatar = element("span", "avatar", initials(account));
-  avatar.style.setProperty("--hue", hue(account.issuer || account.name));
-  avatar.setAttribute("aria-hidden", "true");
+  const avatar = avatarFor(account);
 
   const label = element("div", "label");
   label.append(
