@@ -11,6 +11,7 @@ mod state;
 mod window;
 
 use sesame_core::programs::{self, TRAY_PROGRAM};
+use sesame_core::shortcut::SEARCH_ARG;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, Runtime, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -32,7 +33,7 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                     if args.iter().any(|a| a == QUIT_ARG) {
                         app.exit(0);
                     } else {
-                        let _ = window::show(app);
+                        let _ = window::show_for(app, launch_purpose(&args));
                     }
                 })
                 .build(),
@@ -56,7 +57,8 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
             app.deep_link().on_open_url(move |event| {
                 receive_links(&handle, event.urls().iter().map(ToString::to_string));
             });
-            window::show(app.handle())?;
+            let args: Vec<String> = std::env::args().collect();
+            window::show_for(app.handle(), launch_purpose(&args))?;
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -70,6 +72,16 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 state.forget_secrets();
             }
         })
+}
+
+/// What a launch with `args` brings the window up for: the global shortcut starts the window
+/// program with `--search`.
+fn launch_purpose(args: &[String]) -> window::Purpose {
+    if args.iter().any(|a| a == SEARCH_ARG) {
+        window::Purpose::Search
+    } else {
+        window::Purpose::Look
+    }
 }
 
 /// Remembers the window's size, position and maximized state between launches, in the data dir
@@ -116,6 +128,8 @@ fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::login::preview_binding,
         commands::login::bind_scanned,
         commands::login::copy_pairing_code,
+        commands::login::binding_progress,
+        commands::login::forget_claimed_binding,
         commands::login::take_deep_link,
         commands::login::list_servers,
         commands::login::unbind_server,

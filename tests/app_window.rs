@@ -1337,3 +1337,232 @@ async fn text_size_and_window_size_are_remembered_and_the_list_reflows_at_every_
     app.assert_no_script_errors().await;
     app.close().await;
 }
+
+/// Presses a key combination on the X display, as a person at the keyboard would: the X server
+/// hands it to whoever grabbed it (the tray), whatever window has the focus.
+fn press_on_display(keys: &str) {
+    let status = std::process::Command::new("xdotool")
+        .args(["key", keys])
+        .status()
+        .expect("xdotool is installed by scripts/dev");
+    assert!(status.success(), "xdotool key {keys}");
+}
+
+/// The window process started for `data` with `--search`, if one runs.
+fn window_opened_to_search(data: &std::path::Path) -> Option<u32> {
+    let wanted = format!("SESAME_DATA_DIR={}", data.display());
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+            let has =
+                |bytes: &[u8], item: &str| bytes.split(|b| *b == 0).any(|s| s == item.as_bytes());
+            (comm.trim() == "sesame-app" && has(&cmdline, "--search") && has(&environ, &wanted))
+                .then_some(pid)
+        })
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
+async fn the_global_shortcut_brings_the_window_up_with_the_search_focused() {
+    let sandbox = Sandbox::new();
+    // A combination of this test's own: every other test's tray holds the default, Ctrl+Alt+S,
+    // on this display.
+    std::fs::write(
+        sandbox.data.path().join("settings.toml"),
+        "global_shortcut = \"alt+shift+ctrl+k\"\n",
+    )
+    .expect("settings");
+    sandbox.cli_ok(&[
+        "add",
+        "otpauth://totp/GitHub:alice?secret=JBSWY3DPEHPK3PXP&issuer=GitHub",
+    ]);
+    sandbox.cli_ok(&[
+        "add",
+        "otpauth://totp/GitLab:bob?secret=KRSXG5CTMVZWC3LF&issuer=GitLab",
+    ]);
+    support::tray_binary();
+    let app = AppSession::start(&sandbox).await;
+    app.wait_for_texts(".account .issuer", &["GitHub", "GitLab"])
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sandbox.tray_pid().is_none() {
+        assert!(Instant::now() < deadline, "no sesame-tray started");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let search_focused = || async {
+        app.js("return document.activeElement && document.activeElement.id === 'search';")
+            .await
+            == true
+    };
+    let focus_the_list = || async {
+        app.hover(".account:nth-child(2) .label").await;
+        app.click(".account:nth-child(2) .label").await;
+        assert!(
+            !search_focused().await,
+            "the click left the focus in the search"
+        );
+    };
+    // The shortcut, pressed while the list has the focus, puts it in the search. (The tray
+    // registers it as it starts: pressed until it answers.)
+    let shortcut_focuses_search = |keys: &'static str| async move {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            press_on_display(keys);
+            let pressed = Instant::now();
+            while pressed.elapsed() < Duration::from_secs(2) {
+                if search_focused().await {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+        }
+    };
+    focus_the_list().await;
+    assert!(
+        shortcut_focuses_search("ctrl+alt+shift+k").await,
+        "Ctrl+Alt+Shift+K did not bring the search up"
+    );
+    // Two letters and Enter: GitLab's code is on the clipboard.
+    app.find("#search")
+        .await
+        .send_keys("gitl\u{e007}")
+        .await
+        .expect("type");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = unix_now();
+        let codes = [
+            oathtool_totp("KRSXG5CTMVZWC3LF", now),
+            oathtool_totp("KRSXG5CTMVZWC3LF", now - 30),
+        ];
+        if codes.contains(&support::clipboard().0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Enter did not copy GitLab's code"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.find("#search")
+        .await
+        .send_keys("\u{e00c}")
+        .await
+        .expect("Escape");
+
+    // Settings: the keys pressed in the field are the new shortcut; the old one lets go.
+    app.click("#settings-button").await;
+    assert_eq!(
+        app.js("return document.getElementById('s-shortcut').value;")
+            .await,
+        "Ctrl+Alt+Shift+K"
+    );
+    app.find("#s-shortcut")
+        .await
+        .send_keys("\u{e009}\u{e00a}j\u{e000}")
+        .await
+        .expect("press Ctrl+Alt+J");
+    assert_eq!(
+        app.js("return document.getElementById('s-shortcut').value;")
+            .await,
+        "Ctrl+Alt+J"
+    );
+    app.click("#settings-form button.primary").await;
+    let settings = sandbox.data.path().join("settings.toml");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !std::fs::read_to_string(&settings)
+        .is_ok_and(|s| s.contains("global_shortcut = \"Ctrl+Alt+J\""))
+    {
+        assert!(Instant::now() < deadline, "the shortcut was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    focus_the_list().await;
+    assert!(
+        shortcut_focuses_search("ctrl+alt+j").await,
+        "the new shortcut did not bring the search up"
+    );
+    focus_the_list().await;
+    press_on_display("ctrl+alt+shift+k");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!search_focused().await, "the old shortcut still works");
+    app.screenshot("window-global-shortcut").await;
+    app.assert_no_script_errors().await;
+
+    // Closed right after a copy, the window's process stays until the clipboard is cleared:
+    // the shortcut brings a new window up in it, its search focused as a screen reader hears it.
+    let lingering = process_tree(app.driver_pid())
+        .into_iter()
+        .find_map(|(pid, name)| (name == "sesame-app").then_some(pid))
+        .expect("the window's process");
+    let _ = app
+        .find("#search")
+        .await
+        .send_keys("\u{e009}w\u{e000}")
+        .await;
+    wait_for_process(app.driver_pid(), "WebKitWebProces", false).await;
+    assert!(
+        is_running(lingering),
+        "the clipboard clear keeps the process"
+    );
+    let search_heard_in = |pid: u32| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let heard = focused_accessible(pid);
+            if heard.as_ref().is_some_and(|(role, _)| role == "entry") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "process {pid}'s focus is {heard:?}, not the search field"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+    press_on_display("ctrl+alt+j");
+    wait_for_process(app.driver_pid(), "WebKitWebProces", true).await;
+    search_heard_in(lingering);
+    let quit = || {
+        let status = std::process::Command::new(support::app_binary())
+            .arg("--quit")
+            .env("SESAME_DATA_DIR", sandbox.data.path())
+            .status()
+            .expect("quit");
+        assert!(status.success());
+    };
+    quit();
+    wait_for_process(app.driver_pid(), "sesame-app", false).await;
+
+    // With no window process at all, the shortcut starts one, its search focused.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        press_on_display("ctrl+alt+j");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if let Some(pid) = window_opened_to_search(sandbox.data.path()) {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the shortcut opened no window");
+    };
+    search_heard_in(window);
+    quit();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while window_opened_to_search(sandbox.data.path()).is_some() {
+        assert!(Instant::now() < deadline, "the window did not quit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Turned off (an empty shortcut, as "Turn off" saves it): the keys start nothing.
+    std::fs::write(&settings, "global_shortcut = \"\"\n").expect("settings");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    press_on_display("ctrl+alt+j");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(window_opened_to_search(sandbox.data.path()), None);
+    app.close().await;
+}

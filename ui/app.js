@@ -116,5 +116,15 @@ document.addEventListener("visibilitychange", () => {
   if (!document.hidden) refreshCodes();
 });
 
+// The global shortcut (registered by the tray): the window comes up with the search focused, so
+// reading a code is the shortcut, two letters and Enter. A sheet being read keeps the focus.
+function focusSearch() {
+  if (document.querySelector("dialog[open]")) return;
+  search.focus();
+  search.select();
+}
+window.__TAURI__.event.listen("focus-search", focusSearch);
+if (window.__sesameOpenedToSearch) focusSearch();
+
 setInterval(tick, 1000);
 reload();

@@ -55,6 +55,8 @@ pub struct SettingsPage {
     /// Whether the OS can keep the window out of screenshots (Windows and macOS); elsewhere the
     /// setting is not offered, since it would promise what it cannot do.
     content_protection_available: bool,
+    /// Why this desktop gives no global shortcut to apps (Wayland), and what to do instead.
+    shortcut_refusal: Option<String>,
     /// Set when `settings.toml` is unreadable: the dialog shows the defaults and this message.
     problem: Option<String>,
 }
@@ -75,6 +77,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<SettingsPage, UiError>
         max_clear_seconds: *CLIPBOARD_CLEAR_SECONDS.end(),
         policy: PolicyView::of(&in_force.policy),
         content_protection_available: cfg!(any(target_os = "windows", target_os = "macos")),
+        shortcut_refusal: sesame_core::shortcut::desktop_refusal(),
         problem: in_force.problem.map(|error| {
             format!(
                 "Your settings file could not be read ({error}); the defaults are in use until you save."

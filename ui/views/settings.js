@@ -24,6 +24,7 @@ export async function openSettings() {
   clear.value = page.settings.clipboard_clear_seconds;
   $("s-protect").checked = page.settings.content_protection;
   $("s-login").checked = page.settings.start_at_login;
+  $("s-shortcut").value = page.settings.global_shortcut;
   const policy = page.policy;
   $("settings-managed").hidden = !policy.managed;
   $("settings-managed").title = policy.path || "";
@@ -31,11 +32,14 @@ export async function openSettings() {
   $("settings-policy-problem").textContent = policy.problem
     ? `Your organization's policy could not be applied, so sign-in approvals, exports and typed accounts are refused until it is fixed: ${policy.problem}`
     : "";
-  for (const [input, key] of [["s-clear", "clipboard_clear_seconds"], ["s-protect", "content_protection"], ["s-login", "start_at_login"]]) {
+  for (const [input, key] of [["s-clear", "clipboard_clear_seconds"], ["s-protect", "content_protection"], ["s-login", "start_at_login"], ["s-shortcut", "global_shortcut"]]) {
     const locked = policy.locked[key] !== null && policy.locked[key] !== undefined;
     $(input).disabled = locked;
     $(`${input}-locked`).hidden = !locked;
   }
+  $("s-shortcut-off").disabled = $("s-shortcut").disabled;
+  // Where the desktop keeps global shortcuts to itself, say so and what to do instead.
+  $("s-shortcut-note").textContent = page.shortcut_refusal || SHORTCUT_NOTE;
   // Offered only where the OS can honour it; the saved value is kept either way.
   $("s-protect-option").hidden = !page.content_protection_available;
   if (!page.content_protection_available) $("s-protect-locked").hidden = true;
@@ -70,6 +74,7 @@ $("settings-form").addEventListener("submit", async (event) => {
       content_protection: $("s-protect").checked,
       start_at_login: $("s-login").checked,
       text_size_percent: textSize(),
+      global_shortcut: $("s-shortcut").value,
     });
     dialog.close();
     showToast("Settings saved");
@@ -77,6 +82,40 @@ $("settings-form").addEventListener("submit", async (event) => {
     $("settings-error").textContent = error && error.message ? error.message : String(error);
   }
 });
+
+// The shortcut field records the keys pressed in it ("Ctrl+Alt+S"); Backspace or Delete alone,
+// or "Turn off", leave none. Only combinations the tray can register are taken.
+const SHORTCUT_NOTE = "From any app: the window comes up with the search focused. " +
+  "To change it, press the new keys here.";
+// The key itself, whatever Shift or the layout made of it: the physical key where the event
+// names it, else the character.
+const KEY = (event) => {
+  if (/^Key[A-Z]$/.test(event.code)) return event.code.slice(3);
+  if (/^Digit[0-9]$/.test(event.code)) return event.code.slice(5);
+  if (/^F([1-9]|1[0-9]|2[0-4])$/.test(event.code)) return event.code;
+  if (/^F([1-9]|1[0-9]|2[0-4])$/.test(event.key)) return event.key;
+  if (/^[a-z0-9]$/i.test(event.key)) return event.key.toUpperCase();
+  return null;
+};
+$("s-shortcut").addEventListener("keydown", (event) => {
+  if (event.key === "Tab" || event.key === "Escape") return;
+  event.preventDefault();
+  const mods = [[event.ctrlKey, "Ctrl"], [event.altKey, "Alt"], [event.shiftKey, "Shift"],
+    [event.metaKey, "Super"]].filter(([on]) => on).map(([, name]) => name);
+  if ((event.key === "Backspace" || event.key === "Delete") && !mods.length) {
+    $("s-shortcut").value = "";
+    return;
+  }
+  const key = KEY(event);
+  if (!key) return; // a modifier on its own, so far
+  if (!key.startsWith("F") && !mods.some((m) => m !== "Shift")) {
+    $("settings-error").textContent = "A shortcut needs Ctrl, Alt or Super with the key.";
+    return;
+  }
+  $("settings-error").textContent = "";
+  $("s-shortcut").value = [...mods, key].join("+");
+});
+$("s-shortcut-off").addEventListener("click", () => { $("s-shortcut").value = ""; });
 
 // The servers this device approves sign-ins for, each with "Unbind".
 async function showServers() {

@@ -19,6 +19,7 @@ pub mod search;
 pub mod secret;
 pub mod sesame;
 pub mod settings;
+pub mod shortcut;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 pub mod transfer;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::private_files::replace_private_file;
+use crate::shortcut::{self, DEFAULT_SHORTCUT};
 
 /// The settings file's name in the data dir.
 pub const SETTINGS_FILE: &str = "settings.toml";
@@ -53,6 +54,9 @@ pub struct Settings {
     pub start_at_login: bool,
     /// The window's text size, in percent (see [`TEXT_SIZE_PERCENT`]).
     pub text_size_percent: u16,
+    /// The key combination that brings the window up with the search focused, as
+    /// [`crate::shortcut::Shortcut`] reads it; empty for none. The tray registers it.
+    pub global_shortcut: String,
 }
 
 impl Default for Settings {
@@ -62,6 +66,7 @@ impl Default for Settings {
             content_protection: true,
             start_at_login: false,
             text_size_percent: 100,
+            global_shortcut: DEFAULT_SHORTCUT.to_owned(),
         }
     }
 }
@@ -92,7 +97,7 @@ impl Settings {
     }
 
     /// Checks every value is one Sesame accepts.
-    pub fn validated(self) -> Result<Self, SettingsError> {
+    pub fn validated(mut self) -> Result<Self, SettingsError> {
         if !CLIPBOARD_CLEAR_SECONDS.contains(&self.clipboard_clear_seconds) {
             return Err(SettingsError::OutOfRange(format!(
                 "the clipboard delay must be between {} and {} seconds, not {}",
@@ -109,6 +114,9 @@ impl Settings {
                 self.text_size_percent
             )));
         }
+        self.global_shortcut = shortcut::normalize(&self.global_shortcut).map_err(|e| {
+            SettingsError::OutOfRange(format!("the global shortcut cannot be used: {e}"))
+        })?;
         Ok(self)
     }
 
@@ -148,9 +156,34 @@ mod tests {
             content_protection: false,
             start_at_login: true,
             text_size_percent: 150,
+            global_shortcut: "Ctrl+Shift+F2".into(),
         };
         chosen.save(dir.path()).expect("save");
         assert_eq!(Settings::load(dir.path()).expect("load"), chosen);
+    }
+
+    #[test]
+    fn the_global_shortcut_is_kept_in_one_form_or_refused_with_its_reason() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            "global_shortcut = \"alt+control+k\"\n",
+        )
+        .expect("write");
+        let loaded = Settings::load(dir.path()).expect("load");
+        assert_eq!(loaded.global_shortcut, "Ctrl+Alt+K");
+        std::fs::write(dir.path().join(SETTINGS_FILE), "global_shortcut = \"\"\n").expect("write");
+        assert_eq!(
+            Settings::load(dir.path()).expect("load").global_shortcut,
+            ""
+        );
+        std::fs::write(dir.path().join(SETTINGS_FILE), "global_shortcut = \"k\"\n").expect("write");
+        match Settings::load(dir.path()) {
+            Err(SettingsError::OutOfRange(reason)) => {
+                assert!(reason.contains("needs Ctrl, Alt or Super"), "{reason}");
+            }
+            other => panic!("expected the shortcut refused, got {other:?}"),
+        }
     }
 
     #[test]

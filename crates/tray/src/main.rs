@@ -4,6 +4,7 @@
 mod icon;
 mod instance;
 mod menu;
+mod shortcut;
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -14,6 +15,11 @@ use tao::event_loop::{ControlFlow, EventLoopBuilder};
 use tray_icon::menu::MenuEvent;
 use tray_icon::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 
+use global_hotkey::GlobalHotKeyEvent;
+use sesame_core::shortcut::SEARCH_ARG;
+
+use crate::shortcut::GlobalShortcut;
+
 use crate::menu::{Action, TrayMenu};
 
 /// How often the account list is checked for changes made by the window or the CLI.
@@ -22,6 +28,7 @@ const REFRESH_EVERY: Duration = Duration::from_secs(2);
 enum UserEvent {
     Menu(MenuEvent),
     Tray(TrayIconEvent),
+    Shortcut(GlobalHotKeyEvent),
 }
 
 fn main() {
@@ -94,6 +101,12 @@ fn run(sesame: Sesame) -> ! {
     TrayIconEvent::set_event_handler(Some(move |event| {
         let _ = proxy.send_event(UserEvent::Tray(event));
     }));
+    let proxy = event_loop.create_proxy();
+    GlobalHotKeyEvent::set_event_handler(Some(move |event| {
+        let _ = proxy.send_event(UserEvent::Shortcut(event));
+    }));
+    // Made on the event loop's thread, as Windows and macOS want.
+    let mut shortcut = GlobalShortcut::new();
 
     let mut tray: Option<(TrayIcon, TrayMenu)> = None;
     let mut index_seen: Option<SystemTime> = None;
@@ -104,6 +117,7 @@ fn run(sesame: Sesame) -> ! {
             // macOS wants the icon made once the loop runs; the other systems accept it then too.
             Event::NewEvents(StartCause::Init) => match build_tray(&sesame) {
                 Ok(built) => {
+                    shortcut.apply(&sesame.settings().global_shortcut);
                     index_seen = index_modified(&sesame);
                     tray = Some(built);
                 }
@@ -113,6 +127,8 @@ fn run(sesame: Sesame) -> ! {
                 }
             },
             Event::NewEvents(StartCause::ResumeTimeReached { .. }) => {
+                // Settings saved in the window, or a policy changed, apply within a tick.
+                shortcut.apply(&sesame.settings().global_shortcut);
                 let modified = index_modified(&sesame);
                 if modified != index_seen {
                     index_seen = modified;
@@ -126,6 +142,9 @@ fn run(sesame: Sesame) -> ! {
                 button_state: MouseButtonState::Up,
                 ..
             })) => open_window(&[]),
+            Event::UserEvent(UserEvent::Shortcut(event)) if shortcut.pressed(&event) => {
+                open_window(&[SEARCH_ARG]);
+            }
             Event::UserEvent(UserEvent::Menu(event)) => {
                 match menu::action(event.id()) {
                     Some(Action::Open) => open_window(&[]),

@@ -99,6 +99,8 @@ pub struct LockedSettings {
     pub clipboard_clear_seconds: Option<u64>,
     pub content_protection: Option<bool>,
     pub start_at_login: Option<bool>,
+    /// The global shortcut, canonical ("" fixes it off).
+    pub global_shortcut: Option<String>,
 }
 
 /// A server whose signing key the organization gives in advance.
@@ -273,6 +275,9 @@ impl Policy {
         if let Some(start) = self.locked.start_at_login {
             settings.start_at_login = start;
         }
+        if let Some(shortcut) = &self.locked.global_shortcut {
+            settings.global_shortcut.clone_from(shortcut);
+        }
         settings
     }
 
@@ -297,6 +302,13 @@ impl Policy {
                 locked
                     .start_at_login
                     .is_some_and(|v| v != wanted.start_at_login),
+            ),
+            (
+                "The global shortcut",
+                locked
+                    .global_shortcut
+                    .as_ref()
+                    .is_some_and(|v| *v != wanted.global_shortcut),
             ),
         ];
         match changed.into_iter().find(|(_, changed)| *changed) {
@@ -336,6 +348,11 @@ impl Policy {
             },
             // How large the user needs the text is theirs alone.
             text_size_percent: wanted.text_size_percent,
+            global_shortcut: if locked.global_shortcut.is_some() {
+                mine.global_shortcut.clone()
+            } else {
+                wanted.global_shortcut
+            },
         })
     }
 

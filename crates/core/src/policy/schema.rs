@@ -43,6 +43,7 @@ struct SettingsSection {
     clipboard_clear_seconds: Option<u64>,
     content_protection: Option<bool>,
     start_at_login: Option<bool>,
+    global_shortcut: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +122,15 @@ impl Policy {
                 CLIPBOARD_CLEAR_SECONDS.end()
             )));
         }
+        let global_shortcut = file
+            .settings
+            .global_shortcut
+            .as_deref()
+            .map(|text| {
+                crate::shortcut::normalize(text)
+                    .map_err(|e| invalid(format!("settings.global_shortcut: {e}")))
+            })
+            .transpose()?;
         Ok(Self {
             source: PolicySource::File(path.to_owned()),
             allowed_servers,
@@ -130,6 +140,7 @@ impl Policy {
                 clipboard_clear_seconds: file.settings.clipboard_clear_seconds,
                 content_protection: file.settings.content_protection,
                 start_at_login: file.settings.start_at_login,
+                global_shortcut,
             },
             allow_manual_add: file.accounts.allow_manual_add,
             allow_export: file.accounts.allow_export,

@@ -172,6 +172,7 @@ fn locked_settings_override_the_users_and_cannot_be_changed() {
         content_protection: false,
         start_at_login: true,
         text_size_percent: 150,
+        global_shortcut: "Ctrl+Alt+K".into(),
     };
     let effective = policy.apply(mine.clone());
     assert_eq!(effective.text_size_percent, 150, "never the policy's");
@@ -191,14 +192,45 @@ fn locked_settings_override_the_users_and_cannot_be_changed() {
             Settings {
                 start_at_login: false,
                 text_size_percent: 175,
+                global_shortcut: "Ctrl+Alt+J".into(),
                 ..effective
             },
         )
         .expect("unlocked change");
     assert_eq!(saved.text_size_percent, 175);
+    assert_eq!(
+        saved.global_shortcut, "Ctrl+Alt+J",
+        "not locked: the user's"
+    );
     assert_eq!(saved.clipboard_clear_seconds, 90);
     assert!(!saved.content_protection);
     assert!(!saved.start_at_login);
+}
+
+#[test]
+fn the_policy_can_fix_the_global_shortcut_or_turn_it_off() {
+    let mine = Settings {
+        global_shortcut: "Ctrl+Alt+K".into(),
+        ..Settings::default()
+    };
+    let fixed = parse("[settings]\nglobal_shortcut = \"super+shift+s\"\n").expect("parse");
+    assert_eq!(fixed.apply(mine.clone()).global_shortcut, "Shift+Super+S");
+    let refusal = fixed.check_settings(&mine).expect_err("locked");
+    assert!(refusal.to_string().contains("global shortcut"), "{refusal}");
+    let off = parse("[settings]\nglobal_shortcut = \"\"\n").expect("parse");
+    assert_eq!(off.apply(mine.clone()).global_shortcut, "");
+    let saved = off
+        .settings_to_save(&mine, off.apply(mine.clone()))
+        .expect("save");
+    assert_eq!(
+        saved.global_shortcut, "Ctrl+Alt+K",
+        "the user's own kept under the policy's"
+    );
+    let error = parse("[settings]\nglobal_shortcut = \"q\"\n").expect_err("no modifier");
+    assert!(
+        error.to_string().contains("settings.global_shortcut"),
+        "{error}"
+    );
 }
 
 #[test]
