@@ -2,7 +2,7 @@
 import "./views/tooltip.js";
 import { moveAccount, closeWindow } from "./api.js";
 import {
-  reload, refreshCodes, tick, applySearch, moveSelection, selectedId, copy, currentAccounts,
+  reload, refreshCodes, startTicking, applySearch, moveSelection, selectedId, copy, currentAccounts,
   select,
 } from "./views/accounts.js";
 import { openAdd, openEdit, openRemove, undo } from "./views/dialogs.js";
@@ -126,5 +126,5 @@ function focusSearch() {
 window.__TAURI__.event.listen("focus-search", focusSearch);
 if (window.__sesameOpenedToSearch) focusSearch();
 
-setInterval(tick, 1000);
+startTicking();
 reload();

@@ -1,6 +1,8 @@
 // The account list: rows built once per list change; codes fetched once per period (from
-// secrets the Rust side holds in memory); the countdown updated once a second, touching only
-// the text and ring that change.
+// secrets the Rust side holds in memory). One timer, on the second, moves the rings of the rows
+// in view and the selected row's seconds in 5-second steps, all in one change: under software
+// rendering each change of the screen costs a whole-window frame, whatever its size, so an idle
+// window changes the screen a few times per period, not every second.
 import { listAccounts, currentCodes, copyCode, nextHotp } from "../api.js";
 import { showError, clearError, showToast } from "./notify.js";
 import { search } from "./search.js";
@@ -11,14 +13,15 @@ const empty = document.getElementById("empty");
 const noMatch = document.getElementById("no-match");
 const RING = 2 * Math.PI * 15; // circumference of the countdown ring (r = 15)
 const WARN_SECONDS = 5;
+const RING_STEP = 5;
 
 let accounts = [];
 const rows = new Map(); // id -> { item, account, code, next, ring, left, validUntil, period }
 let refreshTimer = null;
 let query = "";
 
-// Only rows in view are updated each second: with 200 accounts, touching the off-screen ones
-// made the idle window cost a tenth of a core.
+// Only the rings in view move: with 200 accounts, touching the off-screen ones cost style work
+// every second for rows nobody sees.
 const inView = new Set();
 const viewport = new IntersectionObserver((entries) => {
   for (const entry of entries) {
@@ -232,18 +235,38 @@ export async function refreshCodes() {
   }
 }
 
+// The rings in view, and the selected row's seconds and warning colour; only what changed.
 export function tick() {
   const now = Date.now() / 1000;
-  for (const id of inView) {
+  const selected = selectedId();
+  for (const id of new Set([...inView, selected])) {
     const row = rows.get(id);
     if (!row || !row.arc || !row.validUntil) continue;
     const seconds = Math.max(0, Math.ceil(row.validUntil - now));
-    const text = String(seconds);
-    if (row.left.textContent === text) continue;
-    row.left.textContent = text;
-    row.arc.setAttribute("stroke-dashoffset", (RING * (1 - seconds / row.period)).toFixed(2));
-    row.item.classList.toggle("expiring", seconds <= WARN_SECONDS);
+    // Everything moves in steps of RING_STEP seconds, together: each change of the screen is a
+    // repaint of the window, so rings, the selected row's seconds and its warning colour all
+    // change on the same few ticks of a period (the code's own change is one more).
+    const shown = Math.min(row.period, Math.ceil(seconds / RING_STEP) * RING_STEP);
+    const offset = (RING * (1 - shown / row.period)).toFixed(2);
+    if (row.arc.getAttribute("stroke-dashoffset") !== offset) {
+      row.arc.setAttribute("stroke-dashoffset", offset);
+    }
+    const count = id === selected && shown > 0 ? String(shown) : "";
+    if (row.left.textContent !== count) {
+      row.left.textContent = count;
+      row.item.classList.toggle("expiring", id === selected && shown <= WARN_SECONDS);
+    }
   }
+}
+
+// On every whole second (a few ms after, so the ceilings above have turned), never between:
+// codes roll over on whole seconds, and changes made apart would each cost a frame.
+export function startTicking() {
+  const wait = 1000 - (Date.now() % 1000) + 5;
+  setTimeout(() => {
+    tick();
+    startTicking();
+  }, wait);
 }
 
 export function applySearch(text) {
@@ -289,6 +312,7 @@ export function select(id, { focus = false } = {}) {
   row.item.setAttribute("aria-selected", "true");
   row.item.tabIndex = 0;
   describe(row);
+  tick();
   if ((focus || focusInList) && document.activeElement !== row.item) {
     row.item.focus({ preventScroll: true });
   }
