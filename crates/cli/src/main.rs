@@ -69,6 +69,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A keyring behind its unlock prompt keeps a command waiting: say so, on stderr, so that
+    // scripts reading stdout are not disturbed (the call gives up after a bound).
+    sesame_core::vault::on_keyring_wait(|| {
+        eprintln!(
+            "Waiting for the system keyring to answer: if it asks for your password, unlock it \
+             (Sesame gives up after {} s)…",
+            sesame_core::vault::GIVE_UP_AFTER.as_secs()
+        );
+    });
     let sesame = match Sesame::from_environment(cli.data_dir) {
         Ok(sesame) => sesame,
         Err(error) => {

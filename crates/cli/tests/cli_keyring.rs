@@ -881,3 +881,164 @@ fn an_encrypted_aegis_export_imports_with_its_password() {
         sandbox.ok(&["remove", &id, "--yes"]);
     }
 }
+
+/// A D-Bus session and gnome-keyring of one test's own, so that freezing the daemon
+/// (SIGSTOP, as a keyring waiting on its unlock prompt or hung looks to a client) stalls no
+/// other test. Both stop on drop.
+struct OwnKeyring {
+    home: tempfile::TempDir,
+    bus_address: String,
+    bus: std::process::Child,
+    daemon: std::process::Child,
+}
+
+impl OwnKeyring {
+    fn start() -> Self {
+        let home = tempfile::tempdir().expect("home");
+        let run = home.path().join("run");
+        std::fs::create_dir(&run).expect("runtime dir");
+        std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .expect("chmod");
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(bus.stdout.take().expect("stdout")),
+            &mut line,
+        )
+        .expect("bus address");
+        let bus_address = line.trim().to_owned();
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_RUNTIME_DIR", &run)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon");
+        daemon
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"own-keyring-pass")
+            .expect("password");
+        let owned = || {
+            Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.secrets",
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+                .output()
+                .is_ok_and(|o| text(&o.stdout).contains("boolean true"))
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !owned() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the test's own gnome-keyring did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Self {
+            home,
+            bus_address,
+            bus,
+            daemon,
+        }
+    }
+
+    /// `sesame ARGS` for `sandbox` on this keyring.
+    fn sesame(&self, sandbox: &Sandbox, args: &[&str]) -> Output {
+        sandbox
+            .command(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .env("HOME", self.home.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sesame")
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.daemon.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill {signal}");
+    }
+}
+
+impl Drop for OwnKeyring {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+/// Issue 16: a keyring that does not answer (here frozen, as behind an unlock prompt nobody
+/// answers) left `sesame add` silent for as long as it hung. It now says within seconds that it
+/// is waiting for the keyring, and fails with a clear message, storing nothing.
+#[test]
+#[ignore = "needs dbus-daemon and gnome-keyring: run `scripts/dev test`"]
+fn a_keyring_that_does_not_answer_is_announced_and_nothing_is_stored() {
+    let keyring = OwnKeyring::start();
+    let sandbox = Sandbox::new();
+    let added = keyring.sesame(
+        &sandbox,
+        &["add", "otpauth://totp/Awake:ann?secret=JBSWY3DPEHPK3PXP"],
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(
+        !text(&added.stderr).contains("Waiting for the system keyring"),
+        "a keyring that answers at once is not announced: {}",
+        text(&added.stderr)
+    );
+
+    keyring.signal("-STOP");
+    let started = std::time::Instant::now();
+    let output = keyring.sesame(
+        &sandbox,
+        &["add", "otpauth://totp/Frozen:bea?secret=KRSXG5CTMVZWC3LF"],
+    );
+    let took = started.elapsed();
+    keyring.signal("-CONT");
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Waiting for the system keyring to answer"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        took < sesame_core::vault::GIVE_UP_AFTER + std::time::Duration::from_secs(10),
+        "gave up only after {took:?}"
+    );
+    let listed = keyring.sesame(&sandbox, &["list", "--json"]);
+    let accounts: Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    let issuers: Vec<&str> = accounts
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|a| a["issuer"].as_str())
+        .collect();
+    assert_eq!(issuers, ["Awake"], "the failed add is not listed");
+    let doctor = keyring.sesame(&sandbox, &["doctor"]);
+    assert!(doctor.status.success(), "{}", text(&doctor.stdout));
+    let listed = keyring.sesame(&sandbox, &["list", "--json"]);
+    let accounts: Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
+}

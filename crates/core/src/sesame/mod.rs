@@ -37,7 +37,7 @@ use crate::search::SelectError;
 use crate::settings::SettingsError;
 use crate::transfer::ImportError;
 use crate::unlocked::Unlocked;
-use crate::vault::{KeyringStore, SecretStore, Vault, VaultError};
+use crate::vault::{KeyringStore, PatientStore, SecretStore, Vault, VaultError};
 
 /// Names the data dir for every face (the CLI's `--data-dir` reads it too).
 pub const DATA_DIR_ENV: &str = "SESAME_DATA_DIR";
@@ -136,7 +136,7 @@ impl Sesame {
             vault: Vault::open(&data_dir),
             data_dir,
             policy: PolicyFrom::Machine,
-            device_keys: Arc::new(KeyringStore::new(DEVICE_KEY_SERVICE)),
+            device_keys: Arc::new(PatientStore::new(KeyringStore::new(DEVICE_KEY_SERVICE))),
             clipboard: Arc::new(SecretClipboard::new()),
             unlocked: Mutex::default(),
             pending_removals: Mutex::default(),

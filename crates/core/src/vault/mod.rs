@@ -3,6 +3,7 @@
 
 mod index;
 mod keyring_store;
+mod patient_store;
 mod secret_store;
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ pub use index::{
     EntryState, FileIndex, INDEX_VERSION, Index, IndexEntry, IndexError, IndexLock, IndexStorage,
 };
 pub use keyring_store::{ACCOUNT_SERVICE, KeyringStore};
+pub use patient_store::{GIVE_UP_AFTER, NOTICE_AFTER, PatientStore, on_keyring_wait};
 pub use secret_store::{MemoryStore, SecretStore, StoreError};
 
 use crate::account::{Account, AccountId, NewAccount};
@@ -125,10 +127,11 @@ impl Vault {
         }
     }
 
-    /// The real vault: secrets in the OS keyring, index in `data_dir`, the system clock.
+    /// The real vault: secrets in the OS keyring (each call announced when slow and bounded),
+    /// index in `data_dir`, the system clock.
     pub fn open(data_dir: impl Into<PathBuf>) -> Self {
         Self::new(
-            Box::new(KeyringStore::accounts()),
+            Box::new(PatientStore::new(KeyringStore::accounts())),
             Box::new(FileIndex::new(data_dir)),
             Box::new(SystemClock),
         )
