@@ -108,7 +108,7 @@ $("s-shortcut").addEventListener("keydown", (event) => {
   }
   const key = KEY(event);
   if (!key) return; // a modifier on its own, so far
-  if (!key.startsWith("F") && !mods.some((m) => m !== "Shift")) {
+  if (!/^F\d+$/.test(key) && !mods.some((m) => m !== "Shift")) {
     $("settings-error").textContent = "A shortcut needs Ctrl, Alt or Super with the key.";
     return;
   }
