@@ -98,11 +98,18 @@ async fn claimable(
             return Err(ApiError::new(ErrorCode::AlreadyClaimed));
         }
     }
-    let presented = digest(enroll_secret);
-    if !bool::from(presented.ct_eq(&found.secret_hash)) {
-        return Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret));
-    }
+    check_secret(&found, enroll_secret)?;
     Ok(found)
+}
+
+/// The enrolment secret proves the caller read the binding's code; compared in constant time.
+fn check_secret(found: &Binding, enroll_secret: &str) -> Result<(), ApiError> {
+    let presented = digest(enroll_secret);
+    if bool::from(presented.ct_eq(&found.secret_hash)) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret))
+    }
 }
 
 async fn username(inner: &Shared, user_id: i64) -> Result<String, ApiError> {
@@ -144,10 +151,7 @@ pub async fn progress(
         return Err(ApiError::new(ErrorCode::UnsupportedVersion));
     }
     let found = binding(inner, &id).await?;
-    let presented = digest(&request.enroll_secret);
-    if !bool::from(presented.ct_eq(&found.secret_hash)) {
-        return Err(ApiError::new(ErrorCode::InvalidEnrollmentSecret));
-    }
+    check_secret(&found, &request.enroll_secret)?;
     let expired = inner.now() as i64 > found.expires_at;
     let state = match found.state {
         BindingState::Pending | BindingState::Claimed if expired => BindingProgress::Expired,
