@@ -127,4 +127,6 @@ window.__TAURI__.event.listen("focus-search", focusSearch);
 if (window.__sesameOpenedToSearch) focusSearch();
 
 startTicking();
-reload();
+// Marked once every control is wired and the first list is drawn: a click or key that came
+// earlier would have reached a page without its handlers (the window tests wait for this).
+reload().finally(() => { document.documentElement.dataset.ready = "true"; });

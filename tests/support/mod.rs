@@ -230,7 +230,26 @@ impl AppSession {
 
     /// Starts the app with extra environment variables (for the app process).
     pub async fn start_with_env(sandbox: &Sandbox, env: &[(&str, &str)]) -> Self {
-        Self::launch(sandbox, &app_binary(), env).await
+        let session = Self::launch(sandbox, &app_binary(), env).await;
+        session.wait_until_ready().await;
+        session
+    }
+
+    /// Waits until the page has wired its controls and drawn its first list (app.js marks the
+    /// document): the static HTML is there earlier, and a click on it then would be lost.
+    async fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            .js("return document.documentElement.dataset.ready === 'true';")
+            .await
+            != serde_json::json!(true)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the window did not finish loading in 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     async fn launch(sandbox: &Sandbox, application: &Path, env: &[(&str, &str)]) -> Self {
