@@ -137,6 +137,21 @@ fn vault_checks(sesame: &Sesame, checks: &mut Vec<Check>) {
             ),
         ));
     }
+    if report.removed_probes > 0 {
+        checks.push(Check::new(
+            "keyring",
+            "fixed",
+            format!(
+                "removed {} test entr{} left by interrupted doctor runs",
+                report.removed_probes,
+                if report.removed_probes == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
+            ),
+        ));
+    }
     for account in &report.missing_secrets {
         checks.push(Check::new(
             format!("{} ({})", account.label(), account.id.short()),

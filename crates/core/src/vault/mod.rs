@@ -6,6 +6,7 @@ mod keyring_store;
 mod patient_store;
 mod secret_store;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 pub use index::{
@@ -92,6 +93,8 @@ pub struct DoctorReport {
     pub healthy: usize,
     /// Temporary files killed writes left beside the index, now removed.
     pub removed_leftovers: Vec<PathBuf>,
+    /// Probe entries killed doctor runs left in the keyring, now removed.
+    pub removed_probes: usize,
 }
 
 impl DoctorReport {
@@ -319,6 +322,18 @@ impl Vault {
             removed_leftovers: self.index.remove_leftovers()?,
             ..DoctorReport::default()
         };
+        // One listing of the keyring where the platform can list it; otherwise one lookup per
+        // account (cheap where the platform finds an entry by its name).
+        let listed = self.secrets.list_keys()?;
+        if let Some(keys) = &listed {
+            report.removed_probes = self.remove_stale_probes(keys)?;
+        }
+        let holds = |key: &str| -> Result<bool, VaultError> {
+            Ok(match &listed {
+                Some(keys) => keys.contains(key),
+                None => self.secrets.get(key)?.is_some(),
+            })
+        };
         let mut kept = Vec::with_capacity(index.accounts.len());
         let mut changed = false;
         for mut entry in std::mem::take(&mut index.accounts) {
@@ -327,7 +342,7 @@ impl Vault {
             match entry.state {
                 EntryState::Pending => {
                     changed = true;
-                    if self.secrets.get(&key)?.is_some() {
+                    if holds(&key)? {
                         entry.state = EntryState::Active;
                         report.restored.push(label);
                         kept.push(entry);
@@ -341,7 +356,7 @@ impl Vault {
                     report.finished_removals.push(label);
                 }
                 EntryState::Active => {
-                    if self.secrets.get(&key)?.is_some() {
+                    if holds(&key)? {
                         report.healthy += 1;
                     } else {
                         report.missing_secrets.push(entry.account.clone());
@@ -359,13 +374,15 @@ impl Vault {
 
     /// Writes, reads back and deletes a throw-away entry: proves the keyring is reachable,
     /// unlocked and writable, which a read alone would not.
+    /// The entry is this process's own, so that two doctors at once (a provisioning script and
+    /// a user, a test suite) never read each other's.
     fn probe_store(&self) -> Result<(), VaultError> {
-        const PROBE_KEY: &str = "doctor-probe";
+        let key = format!("{PROBE_KEY}-{}", std::process::id());
         let probe = Secret::from_bytes(b"sesame-probe".to_vec())
             .expect("a 12-byte constant is within the secret length limits");
-        self.secrets.put(PROBE_KEY, &probe)?;
-        let read_back = self.secrets.get(PROBE_KEY)?;
-        self.secrets.delete(PROBE_KEY)?;
+        self.secrets.put(&key, &probe)?;
+        let read_back = self.secrets.get(&key)?;
+        self.secrets.delete(&key)?;
         if read_back.as_ref() != Some(&probe) {
             return Err(StoreError::Platform {
                 detail: "a secret written to the keyring did not read back the same".into(),
@@ -373,6 +390,26 @@ impl Vault {
             .into());
         }
         Ok(())
+    }
+
+    /// Deletes the probe entries of doctors that were killed between writing and deleting
+    /// them (their process is gone), and the single shared one older versions wrote.
+    fn remove_stale_probes(&self, keys: &HashSet<String>) -> Result<usize, VaultError> {
+        let mut removed = 0;
+        for key in keys {
+            let stale = match key.strip_prefix(PROBE_KEY) {
+                Some("") => true,
+                Some(suffix) => suffix
+                    .strip_prefix('-')
+                    .and_then(|pid| pid.parse::<u32>().ok())
+                    .is_some_and(|pid| !process_is_running(pid)),
+                None => false,
+            };
+            if stale && self.secrets.delete(key)? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     fn update(
@@ -391,6 +428,16 @@ impl Vault {
         self.index.save(&index)?;
         Ok(account)
     }
+}
+
+/// The keyring entry doctor writes to prove the keyring writable, followed by its process id.
+const PROBE_KEY: &str = "doctor-probe";
+
+/// Whether a process with this id runs (listing stores are Linux and the BSDs, with `/proc`;
+/// where it cannot be told, the probe is kept).
+fn process_is_running(pid: u32) -> bool {
+    let proc = std::path::Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 #[cfg(test)]

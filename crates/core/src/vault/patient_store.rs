@@ -6,6 +6,7 @@
 //! every caller treats the error as "nothing changed", which for put and delete is what the
 //! vault's pending and removing records are for.
 
+use std::collections::HashSet;
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -130,6 +131,10 @@ impl SecretStore for PatientStore {
 
     fn describe(&self) -> String {
         self.inner.describe()
+    }
+
+    fn list_keys(&self) -> Result<Option<HashSet<String>>, StoreError> {
+        self.run(|store| store.list_keys())
     }
 }
 

@@ -3,7 +3,7 @@
 //! The real store is [`super::KeyringStore`]; nothing in Sesame ever writes a secret anywhere
 //! else, and there is deliberately no file-backed fallback.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use crate::secret::Secret;
@@ -80,6 +80,15 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, key: &str) -> Result<bool, StoreError>;
     /// A short name for messages ("Secret Service", "memory").
     fn describe(&self) -> String;
+    /// Every key that holds a secret, found in one pass without reading any secret, where the
+    /// platform can list its entries; `None` where it cannot (ask key by key with [`get`]).
+    /// `doctor` needs it to stay linear: the Secret Service finds an item by scanning every
+    /// item's attributes, so one lookup per account is quadratic on a large vault.
+    ///
+    /// [`get`]: SecretStore::get
+    fn list_keys(&self) -> Result<Option<HashSet<String>>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// Secrets kept in this process only: for unit tests of logic above the store.
@@ -143,6 +152,11 @@ impl SecretStore for MemoryStore {
     fn describe(&self) -> String {
         "memory".into()
     }
+
+    fn list_keys(&self) -> Result<Option<HashSet<String>>, StoreError> {
+        self.check()?;
+        Ok(Some(self.secrets().keys().cloned().collect()))
+    }
 }
 
 // Lets a test keep a handle on the store it gives the vault.
@@ -158,5 +172,8 @@ impl<T: SecretStore + ?Sized> SecretStore for std::sync::Arc<T> {
     }
     fn describe(&self) -> String {
         (**self).describe()
+    }
+    fn list_keys(&self) -> Result<Option<HashSet<String>>, StoreError> {
+        (**self).list_keys()
     }
 }

@@ -165,6 +165,131 @@ fn doctor_reports_a_secret_missing_from_the_keyring() {
     ));
 }
 
+/// A store that counts lookups, and can refuse to list (as Keychain and Credential Manager do).
+struct CountingStore {
+    inner: MemoryStore,
+    can_list: bool,
+    gets: std::sync::atomic::AtomicUsize,
+    listings: std::sync::atomic::AtomicUsize,
+}
+
+impl CountingStore {
+    fn new(can_list: bool) -> Self {
+        Self {
+            inner: MemoryStore::new(),
+            can_list,
+            gets: 0.into(),
+            listings: 0.into(),
+        }
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (self.gets.load(SeqCst), self.listings.load(SeqCst))
+    }
+}
+
+impl SecretStore for CountingStore {
+    fn put(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
+        self.inner.put(key, secret)
+    }
+    fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
+        self.gets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get(key)
+    }
+    fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        self.inner.delete(key)
+    }
+    fn describe(&self) -> String {
+        "counting".into()
+    }
+    fn list_keys(&self) -> Result<Option<std::collections::HashSet<String>>, StoreError> {
+        self.listings
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if self.can_list {
+            self.inner.list_keys()
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// 40 healthy accounts, 5 whose secret vanished, 5 whose add was interrupted after the
+/// keyring write and 5 killed before it: doctor's report, and the store's call counts.
+fn doctor_on_a_mixed_vault(can_list: bool) -> (DoctorReport, (usize, usize)) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(CountingStore::new(can_list));
+    let vault = |fail_at: Option<usize>| {
+        let index = FileIndex::new(dir.path());
+        let index: Box<dyn IndexStorage> = match fail_at {
+            Some(at) => Box::new(CrashingIndex::new(index, at)),
+            None => Box::new(index),
+        };
+        Vault::new(Box::new(store.clone()), index, Box::new(FixedClock(59)))
+    };
+    for n in 0..45 {
+        let account = vault(None)
+            .add(rfc_account("Bulk", &format!("user{n}"), totp8()))
+            .expect("add");
+        if n >= 40 {
+            store.inner.delete(account.id.as_str()).expect("lose it");
+        }
+    }
+    for n in 0..5 {
+        // Crashes before marking the record active: restored by doctor.
+        assert!(
+            vault(Some(2))
+                .add(rfc_account("Crashed", &format!("late{n}"), totp8()))
+                .is_err()
+        );
+    }
+    // Killed after recording the add, before the keyring write: the record is dropped.
+    let mut pending = Vec::new();
+    for n in 0..5 {
+        let account = vault(None)
+            .add(rfc_account("Killed", &format!("early{n}"), totp8()))
+            .expect("add");
+        store
+            .inner
+            .delete(account.id.as_str())
+            .expect("undo the write");
+        pending.push(account.id);
+    }
+    let index = FileIndex::new(dir.path());
+    let mut entries = index.load().expect("load");
+    for entry in &mut entries.accounts {
+        if pending.contains(&entry.account.id) {
+            entry.state = EntryState::Pending;
+        }
+    }
+    index.save(&entries).expect("save");
+    let before = store.counts();
+    let report = vault(None).doctor().expect("doctor");
+    let after = store.counts();
+    (report, (after.0 - before.0, after.1 - before.1))
+}
+
+#[test]
+fn doctor_checks_every_account_against_one_listing_of_the_keyring() {
+    let (report, (gets, listings)) = doctor_on_a_mixed_vault(true);
+    // The probe reads its own entry back; the accounts cost nothing more than the listing.
+    assert_eq!((gets, listings), (1, 1));
+    assert_eq!(report.healthy, 40);
+    assert_eq!(report.missing_secrets.len(), 5);
+    assert_eq!(report.restored.len(), 5);
+    assert_eq!(report.dropped_incomplete.len(), 5);
+
+    // A store that cannot list is asked key by key, with the same verdicts.
+    let (by_key, (gets, _)) = doctor_on_a_mixed_vault(false);
+    assert_eq!(gets, 1 + 55);
+    assert_eq!(
+        (by_key.healthy, by_key.missing_secrets.len()),
+        (report.healthy, report.missing_secrets.len())
+    );
+    assert_eq!(by_key.restored, report.restored);
+    assert_eq!(by_key.dropped_incomplete, report.dropped_incomplete);
+}
+
 #[test]
 fn hotp_counters_advance_durably_and_never_repeat() {
     let fixture = Fixture::new();
@@ -301,4 +426,29 @@ fn a_removal_the_keyring_refuses_leaves_the_account_as_it_was() {
     let report = vault.doctor().expect("doctor");
     assert!(report.finished_removals.is_empty(), "{report:?}");
     assert_eq!(vault.timed_code(&account).expect("code").code, "94287082");
+}
+
+#[test]
+fn doctor_removes_the_probes_of_killed_doctors_and_keeps_a_running_ones() {
+    let fixture = Fixture::new();
+    let probe = Secret::from_bytes(b"sesame-probe".to_vec()).expect("secret");
+    // The shared entry older versions wrote; a process that no longer runs (above any pid
+    // Linux hands out); and pid 1, which always runs.
+    for key in ["doctor-probe", "doctor-probe-4294967295", "doctor-probe-1"] {
+        fixture.store.put(key, &probe).expect("put");
+    }
+    fixture.store.put("doctor-probed", &probe).expect("put");
+    let report = fixture.vault().doctor().expect("doctor");
+    assert_eq!(report.removed_probes, 2);
+    let left = |key: &str| fixture.store.get(key).expect("get").is_some();
+    assert!(!left("doctor-probe") && !left("doctor-probe-4294967295"));
+    assert!(
+        left("doctor-probe-1"),
+        "a running doctor's probe is its own"
+    );
+    assert!(left("doctor-probed"), "only probe keys are touched");
+    assert!(
+        !left(&format!("doctor-probe-{}", std::process::id())),
+        "doctor deletes its own probe"
+    );
 }
