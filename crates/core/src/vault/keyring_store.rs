@@ -152,6 +152,7 @@ fn secret_service_keys(service: &str) -> Result<Option<HashSet<String>>, StoreEr
         let mut attributes = match item.get_attributes() {
             Ok(attributes) => attributes,
             // Deleted since the search (another Sesame removed an account): not there.
+            // gnome-keyring (GDBus) answers UnknownMethod, "Object does not exist at path".
             Err(dbus_secret_service::Error::Dbus(error))
                 if matches!(
                     error.name(),

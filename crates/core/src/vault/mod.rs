@@ -374,6 +374,7 @@ impl Vault {
 
     /// Writes, reads back and deletes a throw-away entry: proves the keyring is reachable,
     /// unlocked and writable, which a read alone would not.
+    ///
     /// The entry is this process's own, so that two doctors at once (a provisioning script and
     /// a user, a test suite) never read each other's.
     fn probe_store(&self) -> Result<(), VaultError> {
