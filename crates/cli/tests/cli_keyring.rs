@@ -1037,7 +1037,12 @@ fn a_keyring_that_does_not_answer_is_announced_and_nothing_is_stored() {
         .collect();
     assert_eq!(issuers, ["Awake"], "the failed add is not listed");
     let doctor = keyring.sesame(&sandbox, &["doctor"]);
-    assert!(doctor.status.success(), "{}", text(&doctor.stdout));
+    assert!(
+        doctor.status.success(),
+        "{}{}",
+        text(&doctor.stdout),
+        text(&doctor.stderr)
+    );
     let listed = keyring.sesame(&sandbox, &["list", "--json"]);
     let accounts: Value = serde_json::from_slice(&listed.stdout).expect("JSON");
     assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
