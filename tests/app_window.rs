@@ -15,6 +15,11 @@ use support::{
 /// Held by the tests that put codes on the screen and read it, so none reads another's codes.
 static SCREEN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Held by the tests that copy codes: the tests of this file run in parallel on one display,
+/// which has one clipboard, and a row clicked in one test would replace the code another test
+/// is checking (or waiting to see cleared).
+static CLIPBOARD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const NEEDS: &str = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`";
 
 #[tokio::test]
@@ -89,6 +94,7 @@ async fn the_window_lists_the_accounts_the_cli_added() {
 #[tokio::test]
 #[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
 async fn add_search_edit_reorder_and_remove_through_the_window() {
+    let _clipboard = CLIPBOARD.lock().await;
     let sandbox = Sandbox::new();
     let app = AppSession::start(&sandbox).await;
     app.find("#empty").await;
@@ -248,6 +254,7 @@ async fn add_search_edit_reorder_and_remove_through_the_window() {
 #[tokio::test]
 #[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
 async fn copying_puts_the_code_on_the_clipboard_marked_secret_then_clears_it() {
+    let _clipboard = CLIPBOARD.lock().await;
     let sandbox = Sandbox::new();
     sandbox.cli_ok(&[
         "add",
@@ -1381,6 +1388,7 @@ fn window_opened_to_search(data: &std::path::Path) -> Option<u32> {
 #[tokio::test]
 #[ignore = "needs Xvfb, a Secret Service and tauri-driver: run `scripts/dev test`"]
 async fn the_global_shortcut_brings_the_window_up_with_the_search_focused() {
+    let _clipboard = CLIPBOARD.lock().await;
     let sandbox = Sandbox::new();
     // A combination of this test's own: every other test's tray holds the default, Ctrl+Alt+S,
     // on this display.
