@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sesame_core::scan::corpus::render;
+use sesame_core::scan::corpus::{chromium, render};
 use sesame_core::testing::independent_totp;
 
 /// The next X display number a test of this file may try.
@@ -211,6 +211,37 @@ fn scan_reads_two_small_codes_on_a_4k_screen() {
 
 #[test]
 #[ignore = "needs Xvfb, ImageMagick and a Secret Service: run `scripts/dev test`"]
+fn scan_reads_a_3_px_code_and_a_2_px_code_far_apart_on_a_4k_screen() {
+    // The half-resolution search sees the 3 px code; the 2 px one vanishes at half size and
+    // must still be found at full resolution, though a code was already seen elsewhere.
+    let mut screen = Screen::start(3840, 2160);
+    let data = tempfile::tempdir().expect("data dir");
+    // Text, which `scan --json` prints (an account's URI it does not), as long as an account's.
+    let larger = "https://example.com/large/ann@example.com?code=JBSWY3DPEHPK3PXP&ref=sesame";
+    let smaller = "https://example.org/small/bob@example.org?code=KRSXG5CTMVZWC3LF&ref=sesame";
+    screen.show(larger, 3, 2400, 1500);
+    screen.show(smaller, 2, 300, 200);
+    let json = screen.scan_until(data.path(), 2);
+    assert_eq!(texts(&json), vec![larger.to_owned(), smaller.to_owned()]);
+    let left_of = |text: &str| {
+        json["codes"]
+            .as_array()
+            .and_then(|codes| codes.iter().find(|c| c["text"] == text))
+            .and_then(|c| c["bounds"]["left"].as_i64())
+    };
+    // Each found where its window is (plus the image's 4-module margin).
+    assert!(
+        left_of(larger).is_some_and(|l| (2400..2440).contains(&l)),
+        "{json}"
+    );
+    assert!(
+        left_of(smaller).is_some_and(|l| (300..330).contains(&l)),
+        "{json}"
+    );
+}
+
+#[test]
+#[ignore = "needs Xvfb, ImageMagick and a Secret Service: run `scripts/dev test`"]
 fn add_from_screen_stores_the_account_and_its_codes_are_right() {
     let mut screen = Screen::start(1920, 1080);
     let data = tempfile::tempdir().expect("data dir");
@@ -287,4 +318,40 @@ fn add_from_image_refuses_bad_files_and_non_accounts_and_stores_nothing() {
     }
     let list = screen.sesame(data.path(), &["list", "--json"]);
     assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]");
+}
+
+#[test]
+#[ignore = "needs Chromium: run `scripts/dev test`"]
+fn scan_reads_both_codes_of_chromium_screenshots_at_every_desktop_scale() {
+    // An inline SVG code of 2 CSS px modules and a PNG one the browser resamples, screenshot by
+    // headless Chromium at 100, 125, 150 and 200 %: anti-aliasing and resampling that are a
+    // real browser's, not the generated corpus's.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = tempfile::tempdir().expect("data dir");
+    for scale in chromium::SCALES {
+        let sample = chromium::screenshot(Path::new("chromium"), scale, 7, dir.path())
+            .unwrap_or_else(|e| panic!("at {scale}: {e}"));
+        let file = dir.path().join(format!("shot-{scale}.png"));
+        sample.image.save(&file).expect("save");
+        let output = Command::new(env!("CARGO_BIN_EXE_sesame"))
+            .args(["scan", "--json", "--image"])
+            .arg(&file)
+            .env("SESAME_DATA_DIR", data.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sesame");
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        // Accounts are printed by label, never by secret: the two pages' labels.
+        let mut names: Vec<&str> = json["codes"]
+            .as_array()
+            .map(|codes| codes.iter().filter_map(|c| c["name"].as_str()).collect())
+            .unwrap_or_default();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["user2007@example.com", "user3007@example.com"],
+            "at {scale}: {json} {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sesame_core::scan::corpus::{Sample, Variant, render, sample};
+use sesame_core::scan::corpus::{Sample, Variant, chromium, render, sample};
 use sesame_core::scan::{Payload, ScanReport, scan_image_file, scan_rgba};
 
 const SEEDS: u64 = 3;
@@ -163,10 +163,22 @@ fn zbar(sample: &Sample, file: &Path) -> Timed {
     }
 }
 
-fn median(mut times: Vec<Duration>) -> String {
-    if times.is_empty() {
-        return "–".into();
-    }
+/// The sample through each decoder, in the tables' order (saved as `file` for zbarimg).
+fn every_decoder(sample: &Sample, file: &Path) -> [Timed; 5] {
+    sample.image.save(file).expect("save");
+    let luma = luma(sample);
+    [
+        sesame(sample),
+        zbar(sample, file),
+        rxing(sample, luma.clone()),
+        quircs(sample, &luma),
+        rqrr_alone(sample, &luma),
+    ]
+}
+
+/// The median, formatted; a row with nothing measured fails the bench, saying which.
+fn median(row: &str, mut times: Vec<Duration>) -> String {
+    assert!(!times.is_empty(), "{row}: nothing was measured");
     times.sort();
     format!("{:.1} ms", times[times.len() / 2].as_secs_f64() * 1000.0)
 }
@@ -202,15 +214,7 @@ fn main() {
                     "{width}-{}-{seed}.png",
                     variant.name().replace([' ', '%'], "_")
                 ));
-                sample.image.save(&file).expect("save");
-                let luma = luma(&sample);
-                let results = [
-                    sesame(&sample),
-                    zbar(&sample, &file),
-                    rxing(&sample, luma.clone()),
-                    quircs(&sample, &luma),
-                    rqrr_alone(&sample, &luma),
-                ];
+                let results = every_decoder(&sample, &file);
                 let file_time = sesame_file(&sample, &file).time;
                 let tally = &mut by_variant
                     .iter_mut()
@@ -260,18 +264,57 @@ fn main() {
     println!("|---|---|---|---|---|---|---|");
     for (screen, &(width, height)) in SCREENS.iter().enumerate() {
         let [a, b, c, d, e, f] = std::mem::take(&mut times[screen]);
+        let row = format!("{width}×{height}");
         println!(
-            "| {width}×{height} | {} | {} | {} | {} | {} | {} |",
-            median(a),
-            median(f),
-            median(b),
-            median(c),
-            median(d),
-            median(e)
+            "| {row} | {} | {} | {} | {} | {} | {} |",
+            median(&row, a),
+            median(&row, f),
+            median(&row, b),
+            median(&row, c),
+            median(&row, d),
+            median(&row, e)
         );
     }
 
+    chromium_screenshots(&dir, &names);
     capture_and_decode(&dir);
+}
+
+/// The same decoders on screenshots headless Chromium takes of a page with an SVG and a PNG
+/// code, at each device scale factor.
+fn chromium_screenshots(dir: &tempfile::TempDir, names: &[&str; 5]) {
+    println!("\n| Chromium screenshot | {} |", names.join(" | "));
+    println!("|---|---|---|---|---|---|");
+    let mut totals = [0usize; 5];
+    let mut all = 0;
+    for scale in chromium::SCALES {
+        let mut ok = [0usize; 5];
+        for seed in 0..SEEDS {
+            let sample = chromium::screenshot(Path::new("chromium"), scale, seed, dir.path())
+                .unwrap_or_else(|e| panic!("Chromium screenshot at scale {scale}: {e}"));
+            let file = dir
+                .path()
+                .join(format!("chromium-bench-{seed}-{scale}.png"));
+            let results = every_decoder(&sample, &file);
+            for (count, result) in ok.iter_mut().zip(&results) {
+                *count += usize::from(result.ok);
+            }
+        }
+        let cells: Vec<String> = ok.iter().map(|n| format!("{n}/{SEEDS}")).collect();
+        println!(
+            "| {} % ({}×{}) | {} |",
+            scale * 100.0,
+            1280.0 * scale,
+            800.0 * scale,
+            cells.join(" | ")
+        );
+        for (total, n) in totals.iter_mut().zip(ok) {
+            *total += n;
+        }
+        all += SEEDS as usize;
+    }
+    let cells: Vec<String> = totals.iter().map(|n| format!("**{n}/{all}**")).collect();
+    println!("| all | {} |", cells.join(" | "));
 }
 
 /// Shows a code on the real screen ($DISPLAY) and times `scan_screens` (capture + decode).
@@ -314,6 +357,11 @@ fn capture_and_decode(dir: &tempfile::TempDir) {
             size = (first.width().unwrap_or(0), first.height().unwrap_or(0));
         }
     }
+    let process = if times.is_empty() {
+        None
+    } else {
+        Some(whole_scan_process(payload))
+    };
     let _ = window.kill();
     let _ = window.wait();
     assert!(
@@ -326,7 +374,56 @@ fn capture_and_decode(dir: &tempfile::TempDir) {
         size.0,
         size.1,
         display.to_string_lossy(),
-        median(times.clone()),
+        median("capture + decode", times.clone()),
         times.len()
     );
+    if let Some((scans, starts)) = process {
+        println!(
+            "A whole `sesame scan --json` process on that screen (start, capture, decode, print, exit): median {} over {} runs; `sesame --version` (start and exit alone): median {}.",
+            median("sesame scan process", scans.clone()),
+            scans.len(),
+            median("sesame --version process", starts)
+        );
+    }
+}
+
+/// Times of the release `sesame scan --json` reading the code on the screen, and of
+/// `sesame --version`, 15 runs each.
+fn whole_scan_process(payload: &str) -> (Vec<Duration>, Vec<Duration>) {
+    let cli = std::env::var_os("SESAME_BENCH_CLI").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/sesame"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        cli.is_file(),
+        "the `sesame scan` process row needs the release CLI at {} (cargo build --release -p sesame-cli, as scripts/dev bench does)",
+        cli.display()
+    );
+    let data = tempfile::tempdir().expect("data dir");
+    let run = |args: &[&str]| {
+        let start = Instant::now();
+        let output = Command::new(&cli)
+            .args(args)
+            .env("SESAME_DATA_DIR", data.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sesame");
+        (start.elapsed(), output)
+    };
+    let mut scans = Vec::new();
+    let mut starts = Vec::new();
+    for _ in 0..15 {
+        let (time, output) = run(&["scan", "--json"]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(payload),
+            "`sesame scan --json` did not read the code shown: {stdout} {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        scans.push(time);
+        let (time, output) = run(&["--version"]);
+        assert!(output.status.success(), "sesame --version failed");
+        starts.push(time);
+    }
+    (scans, starts)
 }

@@ -1,9 +1,12 @@
 //! Screen-like test images with QR codes in the variants real screens produce: small modules,
 //! fractional display scaling, dark mode, blur, JPEG artefacts, two codes, a code cut by the
-//! edge. Generated on demand (tests and the decoder benchmark); never stored.
+//! edge; and screenshots of a page by headless Chromium at a desktop's scale factors
+//! ([`chromium`]). Generated on demand (tests and the decoder benchmark); never stored.
 
 use image::{GrayImage, Luma as Pixel, RgbaImage};
 use qrcode::{Color, QrCode};
+
+pub mod chromium;
 
 /// The kinds of image in the corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,11 +29,19 @@ pub enum Variant {
     TwoCodes,
     /// A code half off the right edge: must be reported unreadable or not at all, never wrong.
     CutByEdge,
+    /// Two codes far apart, one with 3 px modules and one with 2 px modules, at the screen's own
+    /// resolution (on 4K: the smaller one vanishes at half size, the larger one does not).
+    TwoSizes,
+    /// 2 px modules on a desktop scaled to 125 % or 150 % (2.5 and 3 px, edges between pixels).
+    Tiny125,
+    Tiny150,
+    /// 2 px modules under a light blur.
+    TinyBlurred,
 }
 
 impl Variant {
     /// Every variant.
-    pub const ALL: [Variant; 10] = [
+    pub const ALL: [Variant; 14] = [
         Variant::Plain,
         Variant::Tiny,
         Variant::Scaled125,
@@ -41,6 +52,10 @@ impl Variant {
         Variant::Jpeg,
         Variant::TwoCodes,
         Variant::CutByEdge,
+        Variant::TwoSizes,
+        Variant::Tiny125,
+        Variant::Tiny150,
+        Variant::TinyBlurred,
     ];
 
     /// A short name for tables.
@@ -56,13 +71,25 @@ impl Variant {
             Variant::Jpeg => "JPEG q60",
             Variant::TwoCodes => "two codes",
             Variant::CutByEdge => "cut by edge",
+            Variant::TwoSizes => "3 px and 2 px apart",
+            Variant::Tiny125 => "2 px at 125 %",
+            Variant::Tiny150 => "2 px at 150 %",
+            Variant::TinyBlurred => "2 px blurred",
         }
+    }
+
+    /// Variants whose module sizes are the screen's own pixels even on 4K (not doubled like
+    /// a HiDPI desktop draws a page): the small codes a half-resolution search cannot see.
+    fn native_pixels(self) -> bool {
+        matches!(
+            self,
+            Variant::TwoSizes | Variant::Tiny125 | Variant::Tiny150 | Variant::TinyBlurred
+        )
     }
 }
 
-/// One generated image and what it must decode to.
+/// One image and what it must decode to.
 pub struct Sample {
-    pub variant: Variant,
     pub image: RgbaImage,
     /// The payloads a correct decoder reads (none for [`Variant::CutByEdge`]).
     pub expected: Vec<String>,
@@ -112,18 +139,28 @@ pub fn sample(variant: Variant, width: u32, height: u32, seed: u64) -> Sample {
     // Module size on screen: 4 px, 2 px for the tiny variant, and a 3 CSS px module scaled
     // like the page (3.75, 4.5 and 6 px: fractional sizes blur module edges). 4K screens are
     // drawn at twice the scale, as a HiDPI desktop does.
-    let hidpi = if width >= 3000 { 2.0 } else { 1.0 };
+    let hidpi = if width >= 3000 && !variant.native_pixels() {
+        2.0
+    } else {
+        1.0
+    };
     let module = hidpi
         * match variant {
-            Variant::Tiny => 2.0,
+            Variant::Tiny | Variant::TinyBlurred => 2.0,
             Variant::Scaled125 => 3.75,
             Variant::Scaled150 => 4.5,
             Variant::Scaled200 => 6.0,
+            Variant::Tiny125 => 2.5,
+            Variant::Tiny150 | Variant::TwoSizes => 3.0,
             _ => 4.0,
         };
     // Fractional offsets put module edges between pixels, as scaled pages do.
     let fraction = match variant {
-        Variant::Scaled125 | Variant::Scaled150 | Variant::Scaled200 => 0.4,
+        Variant::Scaled125
+        | Variant::Scaled150
+        | Variant::Scaled200
+        | Variant::Tiny125
+        | Variant::Tiny150 => 0.4,
         _ => 0.0,
     };
 
@@ -140,16 +177,22 @@ pub fn sample(variant: Variant, width: u32, height: u32, seed: u64) -> Sample {
         )
     };
     draw_code(&mut screen, &code, x, y, module, background, ink);
-    if variant == Variant::TwoCodes {
+    if matches!(variant, Variant::TwoCodes | Variant::TwoSizes) {
         let second = payload(seed + 1000);
         let other = QrCode::new(second.as_bytes()).unwrap_or_else(|_| unreachable_code());
+        let other_module = if variant == Variant::TwoSizes {
+            2.0
+        } else {
+            module
+        };
+        let other_size = code_extent(&other, other_module);
         // The other half of the screen from the first code.
         let ox = if x > f64::from(width) / 2.0 {
             40.0
         } else {
-            f64::from(width) - size - 40.0
+            f64::from(width) - other_size - 40.0
         };
-        draw_code(&mut screen, &other, ox, 40.0, module, background, ink);
+        draw_code(&mut screen, &other, ox, 40.0, other_module, background, ink);
         expected.push(second);
     }
     if variant == Variant::CutByEdge {
@@ -157,6 +200,10 @@ pub fn sample(variant: Variant, width: u32, height: u32, seed: u64) -> Sample {
     }
     if variant == Variant::Blurred {
         screen = image::imageops::blur(&screen, 0.8);
+    }
+    if variant == Variant::TinyBlurred {
+        // Light: at 2 px a module, a blur of 0.8 leaves zbar nothing to read either.
+        screen = image::imageops::blur(&screen, 0.6);
     }
     let mut image = image::DynamicImage::ImageLuma8(screen).into_rgba8();
     if variant == Variant::Jpeg {
@@ -169,11 +216,7 @@ pub fn sample(variant: Variant, width: u32, height: u32, seed: u64) -> Sample {
             image = decoded.into_rgba8();
         }
     }
-    Sample {
-        variant,
-        image,
-        expected,
-    }
+    Sample { image, expected }
 }
 
 /// `bytes` alone as a QR code (lowest error correction, so ~3 KB fit), `module` px per module,

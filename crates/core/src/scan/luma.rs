@@ -56,6 +56,48 @@ impl Luma {
         }
     }
 
+    /// The frame at twice the width and height, interpolated bilinearly: modules 2 to 3 pixels
+    /// wide with edges between pixels become 4 to 6 pixels with soft edges, which rqrr's grid
+    /// sampling reads. For crops around a code: a whole frame would be four times its size.
+    pub fn enlarged(&self) -> Self {
+        let (width, height) = (self.width, self.height);
+        if width == 0 || height == 0 {
+            return Self {
+                width: 0,
+                height: 0,
+                pixels: Vec::new(),
+            };
+        }
+        // Each row widened, times 4: output pixel 2i is 3/4 of pixel i and 1/4 of i - 1, pixel
+        // 2i + 1 is 3/4 of i and 1/4 of i + 1 (edges repeat). Wiped like the frame.
+        let mut wide = zeroize::Zeroizing::new(Vec::with_capacity(2 * width * height));
+        for row in self.pixels.chunks_exact(width) {
+            for i in 0..width {
+                let here = 3 * u16::from(row[i]);
+                wide.push(here + u16::from(row[i.saturating_sub(1)]));
+                wide.push(here + u16::from(row[(i + 1).min(width - 1)]));
+            }
+        }
+        // Then each column the same way, times 4 again.
+        let row = |y: usize| &wide[y * 2 * width..][..2 * width];
+        let mut pixels = Vec::with_capacity(4 * width * height);
+        for y in 0..height {
+            for other in [row(y.saturating_sub(1)), row((y + 1).min(height - 1))] {
+                pixels.extend(
+                    row(y)
+                        .iter()
+                        .zip(other)
+                        .map(|(&here, &there)| ((3 * here + there + 8) / 16) as u8),
+                );
+            }
+        }
+        Self {
+            width: 2 * width,
+            height: 2 * height,
+            pixels,
+        }
+    }
+
     /// The part of the frame from (`left`, `top`), `width`×`height`, clamped to the frame.
     pub fn crop(&self, left: usize, top: usize, width: usize, height: usize) -> Self {
         let (left, top) = (left.min(self.width), top.min(self.height));
@@ -137,6 +179,31 @@ mod tests {
         assert_eq!(
             (crop.width, crop.height, crop.pixels.clone()),
             (1, 1, vec![200])
+        );
+    }
+
+    #[test]
+    fn enlarged_doubles_each_side_and_blends_only_at_edges() {
+        let frame = Luma {
+            width: 3,
+            height: 2,
+            pixels: vec![0, 0, 200, 0, 0, 200],
+        };
+        let big = frame.enlarged();
+        assert_eq!((big.width, big.height), (6, 4));
+        // Flat parts stay flat; the edge between 0 and 200 falls in between, at 1/4 and 3/4.
+        for row in big.pixels.chunks_exact(6) {
+            assert_eq!(row, [0, 0, 0, 50, 150, 200]);
+        }
+        assert!(
+            Luma {
+                width: 0,
+                height: 5,
+                pixels: Vec::new()
+            }
+            .enlarged()
+            .pixels
+            .is_empty()
         );
     }
 

@@ -4,6 +4,7 @@
 //! user asks for it.
 
 pub mod decoder;
+mod finder;
 pub mod luma;
 pub mod payload;
 #[cfg(feature = "screen")]
