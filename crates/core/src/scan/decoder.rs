@@ -14,9 +14,9 @@
 //! around every finder pattern of modules too small to survive the halving ([`super::finder`]).
 //! Codes found twice (by two passes) are reported once.
 
-use rqrr::PreparedImage;
-
 use std::ops::RangeInclusive;
+
+use rqrr::PreparedImage;
 
 use super::finder::{find_finder_patterns, paired};
 use super::luma::Luma;
@@ -339,14 +339,7 @@ fn small_code_regions(frame: &Luma, threshold: u8, seen: &FrameResult) -> Option
 /// modules have edges between pixels. (A region of two patterns is more often text that
 /// mimics them, not worth four times the pixels.)
 fn decode_region(frame: &Luma, region: &Region) -> FrameResult {
-    let bounds = region.bounds;
-    let (x, y) = (bounds.left.max(0) as usize, bounds.top.max(0) as usize);
-    let crop = frame.crop(
-        x,
-        y,
-        bounds.width.max(0) as usize,
-        bounds.height.max(0) as usize,
-    );
+    let (crop, x, y) = region.crop_of(frame);
     let mut found = decode_whole(&crop);
     if found.decoded.is_empty() && found.unreadable.is_empty() && region.patterns >= 3 {
         found = decode_enlarged(&crop);

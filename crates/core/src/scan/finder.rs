@@ -1,6 +1,7 @@
 //! Where small QR codes may be: their finder patterns (the nested squares in three corners,
 //! dark, light, dark, light, dark in the proportions 1:1:3:1:1 across the centre) found by one
-//! pass over a thresholded frame's rows and confirmed down their column.
+//! pass over a thresholded frame's rows, confirmed down their column and along the diagonal, and
+//! kept when another is in line with them as a code's corners are.
 //!
 //! Far cheaper than a decoder's region search over a 4K frame, it tells the decoder which parts
 //! of the frame to read at full resolution after the half-resolution search: codes too small to
