@@ -103,6 +103,11 @@ function buildRow(account) {
   codeBox.addEventListener("click", () => copy(account.id));
 
   const timer = element("span", "timer");
+  // What the ring and the seconds say is in the row's name (see describe). Hidden from the
+  // accessibility tree, the countdown's ticks are no accessibility events: those cost the
+  // window's process (WebKitGTK's AT-SPI side) far more than the repaint — with 200 accounts
+  // and a row focused, 4.3 % of a core against 0.2 % hidden (debug build, Xvfb).
+  timer.setAttribute("aria-hidden", "true");
   const left = element("span", "left");
   let arc = null;
   if (account.kind !== "hotp") {
