@@ -22,7 +22,8 @@ use crate::shortcut::GlobalShortcut;
 
 use crate::menu::{Action, TrayMenu};
 
-/// How often the account list is checked for changes made by the window or the CLI.
+/// How often the account list, the settings and the policy are checked for changes made by the
+/// window, the CLI or an administrator (a few `stat`s; a file is read only once it changed).
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
 enum UserEvent {
@@ -110,6 +111,7 @@ fn run(sesame: Sesame) -> ! {
 
     let mut tray: Option<(TrayIcon, TrayMenu)> = None;
     let mut index_seen: Option<SystemTime> = None;
+    let mut settings_seen = sesame.settings_stamp();
 
     event_loop.run(move |event, _, control_flow| {
         *control_flow = ControlFlow::WaitUntil(Instant::now() + REFRESH_EVERY);
@@ -128,7 +130,11 @@ fn run(sesame: Sesame) -> ! {
             },
             Event::NewEvents(StartCause::ResumeTimeReached { .. }) => {
                 // Settings saved in the window, or a policy changed, apply within a tick.
-                shortcut.apply(&sesame.settings().global_shortcut);
+                let settings_now = sesame.settings_stamp();
+                if settings_now != settings_seen {
+                    settings_seen = settings_now;
+                    shortcut.apply(&sesame.settings().global_shortcut);
+                }
                 let modified = index_modified(&sesame);
                 if modified != index_seen {
                     index_seen = modified;

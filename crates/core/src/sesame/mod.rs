@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use accounts::{ScannedAccounts, TypedAccount};
 pub use codes::{Copied, LookedUpCode, RollingCode};
-pub use preferences::SettingsInForce;
+pub use preferences::{SettingsInForce, SettingsStamp};
 pub use removing::{CarriedOut, UNDO_SECONDS};
 #[cfg(feature = "screen")]
 pub use scanning::KEEP_LOOKING;

@@ -197,6 +197,30 @@ fn settings_in_force_put_the_policys_values_over_the_users() {
 }
 
 #[test]
+fn the_settings_stamp_changes_when_the_settings_file_does_and_only_then() {
+    let fixture = Fixture::new();
+    let sesame = fixture.sesame(59, "");
+    let missing = sesame.settings_stamp();
+    assert_eq!(sesame.settings_stamp(), missing);
+    sesame
+        .save_settings(Settings {
+            start_at_login: true,
+            ..Settings::default()
+        })
+        .expect("saved");
+    let saved = sesame.settings_stamp();
+    assert_ne!(saved, missing);
+    assert_eq!(sesame.settings_stamp(), saved);
+    let _ = sesame.settings();
+    assert_eq!(sesame.settings_stamp(), saved, "reading changes nothing");
+    // Same length, same second: an edit by hand is still seen.
+    let path = fixture.dir.path().join("settings.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("true", "fals")).expect("write");
+    assert_ne!(sesame.settings_stamp(), saved);
+}
+
+#[test]
 fn scanned_codes_that_are_not_accounts_are_refused_by_position() {
     let fixture = Fixture::new();
     let sesame = fixture.sesame(59, "");
