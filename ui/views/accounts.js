@@ -1,6 +1,6 @@
 // The account list: rows built once per list change; codes fetched once per period (from
 // secrets the Rust side holds in memory). One timer, on the second, moves the rings of the rows
-// in view and the selected row's seconds in 5-second steps, all in one change: under software
+// in view and the selected row's seconds in 10-second steps, all in one change: under software
 // rendering each change of the screen costs a whole-window frame, whatever its size, so an idle
 // window changes the screen a few times per period, not every second.
 import { listAccounts, currentCodes, copyCode, nextHotp } from "../api.js";
@@ -12,25 +12,35 @@ const list = document.getElementById("accounts");
 const empty = document.getElementById("empty");
 const noMatch = document.getElementById("no-match");
 const RING = 2 * Math.PI * 15; // circumference of the countdown ring (r = 15)
-const WARN_SECONDS = 5;
-const RING_STEP = 5;
+// Each step is a repaint of the whole window under software rendering (~50 ms of the web
+// process): steps of 10 s are 3 changes of the screen per 30-s period, the new codes included.
+const RING_STEP = 10;
+const WARN_SECONDS = RING_STEP;
 
 let accounts = [];
-const rows = new Map(); // id -> { item, account, code, next, ring, left, validUntil, period }
+// id -> { item, account, code, next, arc, left, validUntil, period, current, latest }: validUntil
+// and current are what the row shows; latest is a code read but not shown yet (see showCodes).
+const rows = new Map();
 let refreshTimer = null;
 let query = "";
 
-// Only the rings in view move: with 200 accounts, touching the off-screen ones cost style work
-// every second for rows nobody sees.
+// Only the rows in view (and a margin, so scrolling shows no old code) move and show new codes:
+// with 200 accounts, writing codes into the rows nobody sees cost the web process style and
+// layout work every period.
 const inView = new Set();
 const viewport = new IntersectionObserver((entries) => {
   for (const entry of entries) {
     const id = entry.target.dataset.id;
-    if (entry.isIntersecting) inView.add(id);
-    else inView.delete(id);
+    if (entry.isIntersecting) {
+      inView.add(id);
+      const row = rows.get(id);
+      if (row) showLatest(row);
+    } else {
+      inView.delete(id);
+    }
   }
   tick();
-});
+}, { rootMargin: "200px 0px" });
 
 export const currentAccounts = () => accounts;
 export const rowFor = (id) => rows.get(id);
@@ -154,13 +164,21 @@ function describe(row) {
   let what;
   if (account.kind === "hotp") {
     what = "counter-based, Enter makes and copies a code";
+  } else if (row.latest) {
+    // Out of view, a row's name has its new code before its text does (see showCodes).
+    what = spokenCode(groupDigits(row.latest.code), row.latest.valid_until);
   } else if (!row.current) {
     what = "code not read yet";
   } else {
-    const seconds = Math.max(0, Math.ceil(row.validUntil - Date.now() / 1000));
-    what = `code ${row.current}, ${seconds} seconds left`;
+    what = spokenCode(row.current, row.validUntil);
   }
-  row.item.setAttribute("aria-label", `${who}, ${what}`);
+  const name = `${who}, ${what}`;
+  if (row.item.getAttribute("aria-label") !== name) row.item.setAttribute("aria-label", name);
+}
+
+function spokenCode(code, validUntil) {
+  const seconds = Math.max(0, Math.ceil(validUntil - Date.now() / 1000));
+  return `code ${code}, ${seconds} seconds left`;
 }
 
 export async function reload() {
@@ -199,25 +217,38 @@ function sameAccount(a, b) {
 // Rows a window shows without scrolling: their codes are fetched first on a cold start.
 const FIRST_ROWS = 16;
 
+// Writes each code into its row if the row is in view or selected, else only into its name
+// (every row's name says its current code) and into the row when it comes into view.
 function showCodes(codes) {
   let soonest = Infinity;
+  const selected = selectedId();
   for (const entry of codes) {
     const row = rows.get(entry.id);
     if (!row) continue;
-    const text = groupDigits(entry.code);
-    if (row.code.textContent !== text) row.code.textContent = text;
-    row.next.textContent = `next ${groupDigits(entry.next_code)}`;
-    row.next.classList.remove("copied");
-    row.validUntil = entry.valid_until;
-    row.period = entry.period;
-    if (row.current !== text) {
-      row.current = text;
-      describe(row);
-    }
+    row.latest = entry;
+    if (inView.has(entry.id) || entry.id === selected) showLatest(row);
+    else describe(row);
     soonest = Math.min(soonest, entry.valid_until);
   }
   tick();
   return soonest;
+}
+
+function showLatest(row) {
+  const entry = row.latest;
+  if (!entry) return;
+  row.latest = null;
+  const text = groupDigits(entry.code);
+  if (row.code.textContent !== text) row.code.textContent = text;
+  const next = `next ${groupDigits(entry.next_code)}`;
+  if (row.next.textContent !== next) row.next.textContent = next;
+  row.next.classList.remove("copied");
+  row.validUntil = entry.valid_until;
+  row.period = entry.period;
+  if (row.current !== text) {
+    row.current = text;
+    describe(row);
+  }
 }
 
 export async function refreshCodes() {
@@ -226,7 +257,10 @@ export async function refreshCodes() {
   try {
     // Each secret not read yet costs a keyring call: with a long list, show the first rows'
     // codes before reading the rest.
-    const cold = accounts.filter((a) => a.kind !== "hotp" && !rows.get(a.id)?.validUntil);
+    const cold = accounts.filter((a) => {
+      const row = rows.get(a.id);
+      return a.kind !== "hotp" && !row?.validUntil && !row?.latest;
+    });
     if (cold.length > FIRST_ROWS) {
       showCodes(await currentCodes(accounts.slice(0, FIRST_ROWS).map((a) => a.id)));
     }
@@ -247,7 +281,10 @@ export function tick() {
   for (const id of new Set([...inView, selected])) {
     const row = rows.get(id);
     if (!row || !row.arc || !row.validUntil) continue;
-    const seconds = Math.max(0, Math.ceil(row.validUntil - now));
+    const seconds = Math.ceil(row.validUntil - now);
+    // The code ran out and its successor is on its way (refreshCodes, a few ms later): the ring
+    // turns then, with the code, in the same frame.
+    if (seconds <= 0) continue;
     // Everything moves in steps of RING_STEP seconds, together: each change of the screen is a
     // repaint of the window, so rings, the selected row's seconds and its warning colour all
     // change on the same few ticks of a period (the code's own change is one more).
@@ -316,6 +353,7 @@ export function select(id, { focus = false } = {}) {
   }
   row.item.setAttribute("aria-selected", "true");
   row.item.tabIndex = 0;
+  showLatest(row);
   describe(row);
   tick();
   if ((focus || focusInList) && document.activeElement !== row.item) {
